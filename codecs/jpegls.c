@@ -1,0 +1,163 @@
+/*
+ * jpegls.c - JPEG-LS through CharLS 2.x's C API.
+ */
+#include "jpegls.h"
+
+#include <charls/charls.h>
+#include <stdlib.h>
+
+static int valid_image(const dg_jls_image *img)
+{
+    return img != NULL && img->width > 0 && img->height > 0 && img->width <= 65535 &&
+           img->height <= 65535 && img->components >= 1 && img->components <= 4 &&
+           img->bits >= 2 && img->bits <= 16;
+}
+
+size_t dg_jls_image_bytes(const dg_jls_image *img)
+{
+    if (!valid_image(img))
+        return 0;
+    return (size_t)img->width * img->height * (size_t)img->components * (img->bits > 8 ? 2 : 1);
+}
+
+static charls_interleave_mode interleave_of(const dg_jls_image *img)
+{
+    if (img->components == 1 || img->planar)
+        return CHARLS_INTERLEAVE_MODE_NONE;
+    return CHARLS_INTERLEAVE_MODE_SAMPLE;
+}
+
+int dg_jls_encode(const dg_jls_image *img, const void *samples, size_t samples_len, uint8_t **out,
+                  size_t *out_len)
+{
+    charls_jpegls_encoder *enc = NULL;
+    charls_frame_info fi;
+    uint8_t *dst = NULL;
+    size_t cap = 0, written = 0;
+    int rc = DG_JLS_ECODEC;
+
+    if (samples == NULL || out == NULL || out_len == NULL || dg_jls_image_bytes(img) == 0 ||
+        samples_len != dg_jls_image_bytes(img))
+        return DG_JLS_EINVAL;
+    fi.width = img->width;
+    fi.height = img->height;
+    fi.bits_per_sample = img->bits;
+    fi.component_count = img->components;
+    enc = charls_jpegls_encoder_create();
+    if (enc == NULL)
+        return DG_JLS_ENOMEM;
+    if (charls_jpegls_encoder_set_frame_info(enc, &fi) != CHARLS_JPEGLS_ERRC_SUCCESS)
+        goto done;
+    if (charls_jpegls_encoder_set_interleave_mode(enc, interleave_of(img)) !=
+        CHARLS_JPEGLS_ERRC_SUCCESS)
+        goto done;
+    if (charls_jpegls_encoder_get_estimated_destination_size(enc, &cap) !=
+        CHARLS_JPEGLS_ERRC_SUCCESS)
+        goto done;
+    dst = malloc(cap);
+    if (dst == NULL) {
+        rc = DG_JLS_ENOMEM;
+        goto done;
+    }
+    if (charls_jpegls_encoder_set_destination_buffer(enc, dst, cap) != CHARLS_JPEGLS_ERRC_SUCCESS)
+        goto done;
+    if (charls_jpegls_encoder_encode_from_buffer(enc, samples, samples_len, 0) !=
+        CHARLS_JPEGLS_ERRC_SUCCESS)
+        goto done;
+    if (charls_jpegls_encoder_get_bytes_written(enc, &written) != CHARLS_JPEGLS_ERRC_SUCCESS)
+        goto done;
+    *out = dst;
+    *out_len = written;
+    dst = NULL;
+    rc = DG_JLS_OK;
+done:
+    free(dst);
+    charls_jpegls_encoder_destroy(enc);
+    return rc;
+}
+
+/* Opens a decoder on src and reads its header; the caller destroys it. */
+static int open_decoder(const uint8_t *src, size_t src_len, charls_jpegls_decoder **out,
+                        dg_jls_image *img, int *lossless)
+{
+    charls_jpegls_decoder *dec = charls_jpegls_decoder_create();
+    charls_frame_info fi;
+    charls_interleave_mode mode;
+    int32_t near = -1;
+
+    if (dec == NULL)
+        return DG_JLS_ENOMEM;
+    if (charls_jpegls_decoder_set_source_buffer(dec, src, src_len) != CHARLS_JPEGLS_ERRC_SUCCESS ||
+        charls_jpegls_decoder_read_header(dec) != CHARLS_JPEGLS_ERRC_SUCCESS ||
+        charls_jpegls_decoder_get_frame_info(dec, &fi) != CHARLS_JPEGLS_ERRC_SUCCESS ||
+        charls_jpegls_decoder_get_interleave_mode(dec, &mode) != CHARLS_JPEGLS_ERRC_SUCCESS ||
+        charls_jpegls_decoder_get_near_lossless(dec, 0, &near) != CHARLS_JPEGLS_ERRC_SUCCESS) {
+        charls_jpegls_decoder_destroy(dec);
+        return DG_JLS_ECODEC;
+    }
+    img->width = fi.width;
+    img->height = fi.height;
+    img->components = fi.component_count;
+    img->bits = fi.bits_per_sample;
+    img->planar = mode == CHARLS_INTERLEAVE_MODE_NONE && fi.component_count > 1;
+    *lossless = near == 0 && mode != CHARLS_INTERLEAVE_MODE_LINE;
+    *out = dec;
+    return DG_JLS_OK;
+}
+
+int dg_jls_read_header(const uint8_t *src, size_t src_len, dg_jls_image *img)
+{
+    charls_jpegls_decoder *dec = NULL;
+    int lossless = 0, rc;
+
+    if (src == NULL || img == NULL)
+        return DG_JLS_EINVAL;
+    rc = open_decoder(src, src_len, &dec, img, &lossless);
+    charls_jpegls_decoder_destroy(dec);
+    return rc;
+}
+
+static int same_geometry(const dg_jls_image *a, const dg_jls_image *b)
+{
+    return a->width == b->width && a->height == b->height && a->components == b->components &&
+           a->bits == b->bits && (a->components == 1 || a->planar == b->planar);
+}
+
+int dg_jls_decode(const uint8_t *src, size_t src_len, const dg_jls_image *want, void *samples,
+                  size_t samples_len)
+{
+    charls_jpegls_decoder *dec = NULL;
+    dg_jls_image got;
+    int lossless = 0, rc;
+
+    if (src == NULL || samples == NULL || dg_jls_image_bytes(want) == 0 ||
+        samples_len != dg_jls_image_bytes(want))
+        return DG_JLS_EINVAL;
+    rc = open_decoder(src, src_len, &dec, &got, &lossless);
+    if (rc != DG_JLS_OK)
+        return rc;
+    if (!lossless || !same_geometry(&got, want)) {
+        rc = DG_JLS_ECODEC;
+        goto done;
+    }
+    if (charls_jpegls_decoder_decode_to_buffer(dec, samples, samples_len, 0) !=
+        CHARLS_JPEGLS_ERRC_SUCCESS)
+        rc = DG_JLS_ECODEC;
+done:
+    charls_jpegls_decoder_destroy(dec);
+    return rc;
+}
+
+const char *dg_jls_strerror(int status)
+{
+    switch (status) {
+    case DG_JLS_OK:
+        return "success";
+    case DG_JLS_EINVAL:
+        return "invalid image geometry for JPEG-LS";
+    case DG_JLS_ENOMEM:
+        return "out of memory";
+    default:
+        return "JPEG-LS codestream could not be encoded or decoded";
+    }
+}

@@ -1,0 +1,147 @@
+/*
+ * dicom.h - reading and writing DICOM files for dcmguard.
+ *
+ * This is the C face of a thin layer over DCMTK (dicom.cpp is the only C++
+ * in the project). No C++ type or exception crosses this header. The layer
+ * knows DICOM and nothing else: it does not know about codecs, keys or the
+ * protected-file format.
+ *
+ * A dg_dicom is one parsed Part-10 file held in memory. Parsing does two
+ * things: a bounded raw scan of the bytes (scan.cpp) that checks every
+ * length against the real size, limits sequence nesting and records where
+ * the top-level Pixel Data value lies in the original bytes, and a full
+ * DCMTK parse of the same bytes. A file is accepted only when both agree.
+ *
+ * Every function returns 0 on success or a negative DG_DICOM_E* status; on
+ * failure the optional err buffer receives one line saying why.
+ */
+#ifndef DG_DICOM_H
+#define DG_DICOM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    DG_DICOM_OK = 0,
+    DG_DICOM_EPARSE = -1,    /* not a readable DICOM file (truncated, malformed, ...) */
+    DG_DICOM_ENOMEM = -2,    /* out of memory */
+    DG_DICOM_EINVAL = -3,    /* bad argument */
+    DG_DICOM_ENOTFOUND = -4, /* the attribute or block is not present */
+    DG_DICOM_EINTERNAL = -5  /* DCMTK failed in an unexpected way */
+};
+
+/* Sequence nesting deeper than this is refused (DCMTK recurses on the stack). */
+#define DG_DICOM_MAX_DEPTH 64
+
+typedef struct dg_dicom dg_dicom;
+
+/* What the pipeline needs to know about a file, all read from the top level. */
+typedef struct dg_dicom_info {
+    char transfer_syntax[68];   /* (0002,0010), e.g. "1.2.840.10008.1.2.1" */
+    char sop_class_uid[68];     /* (0008,0016), "" when absent */
+    char sop_instance_uid[68];  /* (0008,0018), "" when absent */
+    char photometric[20];       /* (0028,0004), "" when absent */
+    int big_endian;             /* dataset encoded big endian (1.2.840.10008.1.2.2) */
+    int deflated;               /* dataset deflated (1.2.840.10008.1.2.1.99) */
+    int has_pixels;             /* top-level (7FE0,0010) present */
+    int encapsulated;           /* Pixel Data has undefined length (items) */
+    uint32_t rows, cols, frames; /* frames = NumberOfFrames, 1 when absent */
+    uint16_t samples_per_pixel, bits_allocated, bits_stored, high_bit;
+    uint16_t pixel_representation, planar_configuration;
+    /*
+     * Where the Pixel Data value lies in the parsed bytes: set when
+     * has_pixels and the dataset is not deflated. For native pixel data the
+     * range is the element's value. For encapsulated pixel data it runs from
+     * the first item tag up to and including the Sequence Delimitation Item.
+     */
+    int pixels_located;
+    uint64_t pixel_value_offset;
+    uint64_t pixel_value_length;
+    uint32_t item_count;        /* encapsulated: items including the offset table */
+} dg_dicom_info;
+
+/*
+ * Parses a whole Part-10 file (preamble, "DICM", File Meta, dataset). The
+ * bytes are not kept: the caller may free buf afterwards, but item and
+ * offset information refers to positions in buf.
+ */
+int dg_dicom_parse(const uint8_t *buf, size_t len, dg_dicom **out, char *err, size_t errlen);
+void dg_dicom_free(dg_dicom *d);
+
+/* Describes the file as parsed: later edits do not change it. */
+int dg_dicom_get_info(const dg_dicom *d, dg_dicom_info *info);
+
+/*
+ * Encapsulated pixel data: offset (in the parsed buffer) and length of item
+ * i, both covering the 8-byte item header and its value. Item 0 is the Basic
+ * Offset Table. The delimiter item is not an item.
+ */
+int dg_dicom_get_item(const dg_dicom *d, uint32_t i, uint64_t *offset, uint64_t *length);
+
+/*
+ * Reads a top-level string attribute (leading/trailing spaces removed).
+ * Returns DG_DICOM_ENOTFOUND when absent, DG_DICOM_EINVAL when the value
+ * and its NUL do not fit in cap or the element has no string form.
+ */
+int dg_dicom_get_string(const dg_dicom *d, uint16_t group, uint16_t element, char *out,
+                        size_t cap);
+
+/*
+ * Editing the parsed dataset (top level only). set_string needs a tag whose
+ * dictionary VR is a string VR, set_u16 one whose VR is US; File Meta
+ * (group 0002) tags are refused (DG_DICOM_EINVAL): dg_dicom_write makes it.
+ */
+int dg_dicom_set_string(dg_dicom *d, uint16_t group, uint16_t element, const char *value);
+int dg_dicom_set_u16(dg_dicom *d, uint16_t group, uint16_t element, uint16_t value);
+int dg_dicom_remove(dg_dicom *d, uint16_t group, uint16_t element); /* absent is not an error */
+
+/* Removes the top-level Pixel Data and any Extended Offset Table. */
+int dg_dicom_remove_pixels(dg_dicom *d);
+
+/*
+ * Replaces the Pixel Data with encapsulated frames (one fragment per frame,
+ * a Basic Offset Table filled in) and removes any Extended Offset Table.
+ * The frame bytes are copied. The dataset must then be written with
+ * DG_DICOM_TS_JPEGLS_LOSSLESS.
+ */
+int dg_dicom_set_encapsulated_pixels(dg_dicom *d, const uint8_t *const *frames,
+                                     const size_t *lengths, uint32_t count);
+
+/*
+ * Private block: creator string in (group,00xx) and elements (group,xxEE)
+ * with VR OB. group must be odd. put_private reserves the first free
+ * creator slot 0x10..0xFF (reusing a slot already holding this creator) and
+ * replaces any element it writes; get_private finds the slot by its creator
+ * and hands out a borrowed pointer valid until the next edit or free.
+ * A value of odd length is written padded with one 0x00 byte (DICOM values
+ * have even lengths), so it reads back one byte longer.
+ */
+int dg_dicom_put_private(dg_dicom *d, uint16_t group, const char *creator, uint8_t element,
+                         const uint8_t *value, size_t length);
+int dg_dicom_get_private(const dg_dicom *d, uint16_t group, const char *creator, uint8_t element,
+                         const uint8_t **value, size_t *length);
+/* Removes the creator and every element of that private block (absent is not an error). */
+int dg_dicom_remove_private_block(dg_dicom *d, uint16_t group, const char *creator);
+
+typedef enum {
+    DG_DICOM_TS_EXPLICIT_LE = 0,    /* 1.2.840.10008.1.2.1 */
+    DG_DICOM_TS_JPEGLS_LOSSLESS = 1 /* 1.2.840.10008.1.2.4.80 */
+} dg_dicom_ts;
+
+/*
+ * Writes the dataset as a Part-10 file (128-byte zero preamble, fresh File
+ * Meta naming dcmguard as the implementation) into a malloc'd buffer that
+ * the caller frees with free().
+ */
+int dg_dicom_write(dg_dicom *d, dg_dicom_ts ts, uint8_t **out, size_t *out_len, char *err,
+                   size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * dcmguard.h - the public C API of dcmguard.
+ *
+ * dcmguard protects a DICOM instance on its way to an archive: the pixel
+ * data is cut into a grid of tiles, each tile is encoded losslessly as
+ * JPEG-LS, encrypted with AES-256-CBC under a fresh IV and authenticated
+ * with HMAC-SHA256 (encrypt-then-MAC); everything else needed to rebuild
+ * the original file byte for byte travels encrypted in a private block. The
+ * protected file is still a valid DICOM file with a placeholder image of the
+ * same geometry. Restoring with the master key gives back the original
+ * file, bit for bit, or fails and gives nothing.
+ *
+ * Use: dg_ctx_create, then configure (a master key is required), then any
+ * number of dg_protect / dg_restore calls (from any thread), then
+ * dg_ctx_destroy. Every call returns DG_OK or a negative dg_status and, on
+ * failure, writes one line saying why into err (never a secret).
+ */
+#ifndef DCMGUARD_H
+#define DCMGUARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(DG_BUILDING_LIBRARY)
+#define DG_API __attribute__((visibility("default")))
+#else
+#define DG_API
+#endif
+
+typedef enum dg_status {
+    DG_OK = 0,
+    DG_EINVAL = -1,       /* a bad argument or option */
+    DG_ENOMEM = -2,       /* out of memory */
+    DG_EINPUT = -3,       /* the input is not a DICOM file dcmguard can read */
+    DG_EFORMAT = -4,      /* the input is not a well-formed protected file */
+    DG_EAUTH = -5,        /* authentication failed: wrong key, or altered data */
+    DG_EKEY = -6,         /* the master key is missing, unreadable or not the one used */
+    DG_ECODEC = -7,       /* encoding or decoding pixel data failed */
+    DG_ECRYPTO = -8,      /* the cryptographic library failed */
+    DG_EUNSUPPORTED = -9, /* valid, but something dcmguard does not handle */
+    DG_ESLICE = -10       /* a slice file is missing or is not the right one */
+} dg_status;
+
+/* The length an error buffer should have. */
+#define DG_ERRLEN 512
+
+typedef struct dg_ctx dg_ctx;
+
+DG_API const char *dg_version(void);
+DG_API const char *dg_status_name(int status);
+
+DG_API int dg_ctx_create(dg_ctx **out);
+DG_API void dg_ctx_destroy(dg_ctx *ctx);
+
+/* Loads the master key made by `dcmguard keygen` (mode 0600 required). */
+DG_API int dg_ctx_load_master_key(dg_ctx *ctx, const char *path, char *err, size_t errlen);
+
+/* Writes a new random master key file (mode 0600); refuses to overwrite. */
+DG_API int dg_master_key_file_create(const char *path, char *err, size_t errlen);
+
+/* Wipes then frees a buffer that held restored (patient) data. */
+DG_API void dg_secure_free(void *p, size_t len);
+
+/* Grid of tiles per frame; 0 x 0 (the default) chooses from the image size. */
+DG_API int dg_ctx_set_tiles(dg_ctx *ctx, unsigned rows, unsigned cols);
+
+/* Worker threads for tiles; 0 (the default) uses every online core. */
+DG_API int dg_ctx_set_threads(dg_ctx *ctx, unsigned threads);
+
+/* One encrypted tile kept outside the protected file (--slices-dir). */
+typedef struct dg_slice {
+    char name[256]; /* file name: <input name>.<id>.r<row>c<col>.enc */
+    uint8_t *data;
+    size_t len;
+} dg_slice;
+
+typedef struct dg_protected {
+    uint8_t *file; /* the protected DICOM file */
+    size_t file_len;
+    dg_slice *slices; /* only with DG_PROTECT_SLICES */
+    uint32_t slice_count;
+} dg_protected;
+
+/* Keep the encrypted tiles out of the file, as separate slices. */
+#define DG_PROTECT_SLICES 1u
+
+/*
+ * Protects one DICOM file held in memory. name is the input's file name
+ * (used only to name slices; may be NULL without DG_PROTECT_SLICES).
+ * Free the result with dg_protected_free.
+ */
+DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char *name,
+                      unsigned flags, dg_protected *out, char *err, size_t errlen);
+DG_API void dg_protected_free(dg_protected *p);
+
+/*
+ * Gives restore the slice called name: a malloc'd buffer the library frees.
+ * Returns 0, or -1 when it cannot be read (err then says why).
+ */
+typedef int (*dg_slice_loader)(void *user, const char *name, uint8_t **data, size_t *len,
+                               char *err, size_t errlen);
+
+/*
+ * Restores the original file from a protected one. Slices are fetched
+ * through load when the file was protected with DG_PROTECT_SLICES (load
+ * may be NULL otherwise). *out is malloc'd; free it with free(). Nothing is
+ * returned unless every tile authenticated and the SHA-256 of the rebuilt
+ * file equals the one recorded at protection.
+ */
+DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_loader load,
+                      void *user, uint8_t **out, size_t *out_len, char *err, size_t errlen);
+
+/*
+ * Describes a protected file without any key: a malloc'd text of
+ * "name: value" lines (free with free()). Prints no secret.
+ */
+DG_API int dg_inspect(const uint8_t *in, size_t in_len, char **text, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

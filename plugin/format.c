@@ -1,0 +1,205 @@
+/*
+ * format.c - encoding and strict decoding of the header, the envelope and
+ * segment record heads. Decoders accept exactly what the encoders write:
+ * right magic, right version, every length in bounds, nothing left over.
+ */
+#include "format.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const uint8_t header_magic[4] = {'D', 'G', 'P', 'H'};
+static const uint8_t envelope_magic[4] = {'D', 'G', 'E', 'N'};
+static const uint8_t tile_magic[4] = {'D', 'G', 'T', 'L'};
+
+void dg_header_encode(const dg_header *h, dg_buf *out)
+{
+    dg_buf_put(out, header_magic, 4);
+    dg_buf_put_u16(out, h->version);
+    dg_buf_put_u16(out, h->mode);
+    dg_buf_put_u32(out, h->flags);
+    dg_buf_put(out, h->key_id, DG_KEY_ID_LEN);
+    dg_buf_put(out, h->protection_id, DG_PROTECTION_ID_LEN);
+    dg_buf_put_u16(out, h->wrapped_len);
+    dg_buf_put(out, h->wrapped_key, h->wrapped_len);
+    dg_buf_put_u8(out, h->pixel_kind);
+    dg_buf_put_u8(out, h->codec);
+    dg_buf_put_u32(out, h->segment_count);
+    dg_buf_put_u32(out, h->frames);
+    dg_buf_put_u16(out, h->tile_rows);
+    dg_buf_put_u16(out, h->tile_cols);
+    dg_buf_put_u64(out, h->original_size);
+}
+
+int dg_header_decode(const uint8_t *p, size_t n, dg_header *h)
+{
+    dg_reader r;
+    const uint8_t *magic;
+
+    memset(h, 0, sizeof *h);
+    dg_reader_init(&r, p, n);
+    magic = dg_read(&r, 4);
+    if (magic == NULL || memcmp(magic, header_magic, 4) != 0)
+        return -1;
+    h->version = dg_read_u16(&r);
+    h->mode = dg_read_u16(&r);
+    h->flags = dg_read_u32(&r);
+    dg_read_copy(&r, h->key_id, DG_KEY_ID_LEN);
+    dg_read_copy(&r, h->protection_id, DG_PROTECTION_ID_LEN);
+    h->wrapped_len = dg_read_u16(&r);
+    if (h->wrapped_len > DG_WRAP_MAX)
+        return -1;
+    dg_read_copy(&r, h->wrapped_key, h->wrapped_len);
+    h->pixel_kind = dg_read_u8(&r);
+    h->codec = dg_read_u8(&r);
+    h->segment_count = dg_read_u32(&r);
+    h->frames = dg_read_u32(&r);
+    h->tile_rows = dg_read_u16(&r);
+    h->tile_cols = dg_read_u16(&r);
+    h->original_size = dg_read_u64(&r);
+    if (r.failed || r.left != 0)
+        return -1;
+    if (h->version != DG_FORMAT_VERSION || h->mode != DG_MODE_AES_TILES ||
+        (h->flags & ~DG_FLAG_SLICES) != 0)
+        return -1;
+    return 0;
+}
+
+static void put_model(dg_buf *out, const dg_pixmodel *m)
+{
+    dg_buf_put_u8(out, m->kind);
+    dg_buf_put_u8(out, m->sample_bytes);
+    dg_buf_put_u8(out, m->planar);
+    dg_buf_put_u8(out, m->big_endian);
+    dg_buf_put_u16(out, m->sign_flip);
+    dg_buf_put_u16(out, m->components);
+    dg_buf_put_u32(out, m->width);
+    dg_buf_put_u32(out, m->height);
+    dg_buf_put_u32(out, m->frames);
+    dg_buf_put_u16(out, m->tile_rows);
+    dg_buf_put_u16(out, m->tile_cols);
+    dg_buf_put_u32(out, m->segment_count);
+    dg_buf_put_u64(out, m->frame_bytes);
+    dg_buf_put_u64(out, m->chunk_bytes);
+    dg_buf_put_u64(out, m->covered);
+}
+
+static void get_model(dg_reader *r, dg_pixmodel *m)
+{
+    m->kind = dg_read_u8(r);
+    m->sample_bytes = dg_read_u8(r);
+    m->planar = dg_read_u8(r);
+    m->big_endian = dg_read_u8(r);
+    m->sign_flip = dg_read_u16(r);
+    m->components = dg_read_u16(r);
+    m->width = dg_read_u32(r);
+    m->height = dg_read_u32(r);
+    m->frames = dg_read_u32(r);
+    m->tile_rows = dg_read_u16(r);
+    m->tile_cols = dg_read_u16(r);
+    m->segment_count = dg_read_u32(r);
+    m->frame_bytes = dg_read_u64(r);
+    m->chunk_bytes = dg_read_u64(r);
+    m->covered = dg_read_u64(r);
+}
+
+void dg_envelope_encode(const dg_envelope *e, dg_buf *out)
+{
+    size_t base_len = strlen(e->slice_base);
+
+    dg_buf_put(out, envelope_magic, 4);
+    dg_buf_put_u16(out, DG_FORMAT_VERSION);
+    dg_buf_put(out, e->sha256, 32);
+    dg_buf_put_u64(out, e->original_size);
+    dg_buf_put_u64(out, e->pixel_offset);
+    put_model(out, &e->model);
+    dg_buf_put_u16(out, (uint16_t)base_len);
+    dg_buf_put(out, e->slice_base, base_len);
+    dg_buf_put_u64(out, e->prefix_len);
+    dg_buf_put(out, e->prefix, e->prefix_len);
+    dg_buf_put_u64(out, e->suffix_len);
+    dg_buf_put(out, e->suffix, e->suffix_len);
+}
+
+int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e)
+{
+    dg_reader r;
+    const uint8_t *magic;
+    uint16_t base_len;
+
+    memset(e, 0, sizeof *e);
+    dg_reader_init(&r, p, n);
+    magic = dg_read(&r, 4);
+    if (magic == NULL || memcmp(magic, envelope_magic, 4) != 0)
+        return -1;
+    if (dg_read_u16(&r) != DG_FORMAT_VERSION)
+        return -1;
+    dg_read_copy(&r, e->sha256, 32);
+    e->original_size = dg_read_u64(&r);
+    e->pixel_offset = dg_read_u64(&r);
+    get_model(&r, &e->model);
+    base_len = dg_read_u16(&r);
+    if (base_len > DG_SLICE_BASE_MAX)
+        return -1;
+    dg_read_copy(&r, e->slice_base, base_len);
+    e->prefix_len = dg_read_u64(&r);
+    e->prefix = dg_read(&r, e->prefix_len > r.left ? r.left + 1 : (size_t)e->prefix_len);
+    e->suffix_len = dg_read_u64(&r);
+    e->suffix = dg_read(&r, e->suffix_len > r.left ? r.left + 1 : (size_t)e->suffix_len);
+    if (r.failed || r.left != 0)
+        return -1;
+    if (e->prefix_len != e->pixel_offset ||
+        e->prefix_len + e->model.covered + e->suffix_len != e->original_size)
+        return -1;
+    return dg_pix_check(&e->model);
+}
+
+void dg_tile_head_encode(const dg_tile_head *t, uint8_t out[DG_TILE_HEAD_LEN])
+{
+    memcpy(out, tile_magic, 4);
+    dg_store_u16(out + 4, t->version);
+    dg_store_u16(out + 6, t->codec);
+    memcpy(out + 8, t->protection_id, DG_PROTECTION_ID_LEN);
+    memcpy(out + 24, t->key_id, DG_KEY_ID_LEN);
+    dg_store_u32(out + 32, t->segment);
+    dg_store_u32(out + 36, t->frame);
+    dg_store_u16(out + 40, t->row);
+    dg_store_u16(out + 42, t->col);
+    dg_store_u32(out + 44, t->reserved);
+    dg_store_u32(out + 48, t->sealed_len);
+}
+
+int dg_tile_head_decode(const uint8_t in[DG_TILE_HEAD_LEN], dg_tile_head *t)
+{
+    if (memcmp(in, tile_magic, 4) != 0)
+        return -1;
+    t->version = dg_load_u16(in + 4);
+    t->codec = dg_load_u16(in + 6);
+    memcpy(t->protection_id, in + 8, DG_PROTECTION_ID_LEN);
+    memcpy(t->key_id, in + 24, DG_KEY_ID_LEN);
+    t->segment = dg_load_u32(in + 32);
+    t->frame = dg_load_u32(in + 36);
+    t->row = dg_load_u16(in + 40);
+    t->col = dg_load_u16(in + 42);
+    t->reserved = dg_load_u32(in + 44);
+    t->sealed_len = dg_load_u32(in + 48);
+    if (t->version != DG_FORMAT_VERSION || t->reserved != 0)
+        return -1;
+    return 0;
+}
+
+int dg_slice_name(const char *base, const uint8_t protection_id[DG_PROTECTION_ID_LEN],
+                  int multi_frame, uint32_t frame, uint16_t row, uint16_t col, char *out,
+                  size_t cap)
+{
+    int n;
+    if (multi_frame)
+        n = snprintf(out, cap, "%s.%02x%02x%02x%02x.f%u.r%uc%u.enc", base, protection_id[0],
+                     protection_id[1], protection_id[2], protection_id[3], (unsigned)frame,
+                     (unsigned)row, (unsigned)col);
+    else
+        n = snprintf(out, cap, "%s.%02x%02x%02x%02x.r%uc%u.enc", base, protection_id[0],
+                     protection_id[1], protection_id[2], protection_id[3], (unsigned)row,
+                     (unsigned)col);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}

@@ -1,0 +1,109 @@
+/*
+ * format.h - the protected-file format (docs/format.md describes it byte
+ * for byte).
+ *
+ * A protected file is a DICOM file whose Pixel Data is a placeholder and
+ * which carries a private block, creator "DCMGUARD 1" in group 7FD1:
+ *
+ *   (7FD1,xx01) OB  header    clear, authenticated: what is protected, how,
+ *                             under which master key; the wrapped data key
+ *   (7FD1,xx10) OB  envelope  sealed: SHA-256 and size of the original, the
+ *                             pixel model, and every original byte that is
+ *                             not carried by a segment
+ *   (7FD1,xx20) OB  tiles     the sealed segments, one record each (absent
+ *                             when they are kept as slice files)
+ *
+ * Sealing is AES-256-CBC + HMAC-SHA256 (crypto/seal.h) under keys derived
+ * from the instance's random data key. The envelope's associated data is
+ * the header; a segment's is its 52-byte record head, which names the
+ * protection id, key id, segment number, frame and tile position: a
+ * segment moved, swapped, replayed from another protection or taken from
+ * another instance does not authenticate.
+ */
+#ifndef DG_FORMAT_H
+#define DG_FORMAT_H
+
+#include "buffer.h"
+#include "keywrap.h"
+#include "masterkey.h"
+#include "pixels.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DG_PRIVATE_GROUP 0x7FD1
+#define DG_PRIVATE_CREATOR "DCMGUARD 1"
+#define DG_ELEM_HEADER 0x01
+#define DG_ELEM_ENVELOPE 0x10
+#define DG_ELEM_TILES 0x20
+
+#define DG_FORMAT_VERSION 1
+#define DG_MODE_AES_TILES 1
+
+#define DG_FLAG_SLICES 1u /* segments are kept in slice files */
+
+#define DG_CODEC_RAW 0
+#define DG_CODEC_JPEGLS 1
+
+#define DG_PROTECTION_ID_LEN 16
+
+typedef struct dg_header {
+    uint16_t version;
+    uint16_t mode;
+    uint32_t flags;
+    uint8_t key_id[DG_KEY_ID_LEN];
+    uint8_t protection_id[DG_PROTECTION_ID_LEN];
+    uint8_t wrapped_key[DG_WRAP_MAX];
+    uint16_t wrapped_len;
+    uint8_t pixel_kind;
+    uint8_t codec;
+    uint32_t segment_count;
+    uint32_t frames;
+    uint16_t tile_rows, tile_cols;
+    uint64_t original_size;
+} dg_header;
+
+void dg_header_encode(const dg_header *h, dg_buf *out);
+int dg_header_decode(const uint8_t *p, size_t n, dg_header *h);
+
+#define DG_SLICE_BASE_MAX 200
+
+/* The envelope's plaintext. prefix and suffix borrow from the decoded bytes. */
+typedef struct dg_envelope {
+    uint8_t sha256[32];
+    uint64_t original_size;
+    uint64_t pixel_offset; /* where the covered pixel bytes start in the original */
+    dg_pixmodel model;
+    char slice_base[DG_SLICE_BASE_MAX + 1];
+    const uint8_t *prefix; /* original[0 .. pixel_offset) */
+    uint64_t prefix_len;
+    const uint8_t *suffix; /* original[pixel_offset + covered .. size) */
+    uint64_t suffix_len;
+} dg_envelope;
+
+void dg_envelope_encode(const dg_envelope *e, dg_buf *out);
+int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e);
+
+#define DG_TILE_HEAD_LEN 52
+
+typedef struct dg_tile_head {
+    uint16_t version;
+    uint16_t codec;
+    uint8_t protection_id[DG_PROTECTION_ID_LEN];
+    uint8_t key_id[DG_KEY_ID_LEN];
+    uint32_t segment;
+    uint32_t frame;
+    uint16_t row, col;
+    uint32_t reserved;
+    uint32_t sealed_len;
+} dg_tile_head;
+
+void dg_tile_head_encode(const dg_tile_head *t, uint8_t out[DG_TILE_HEAD_LEN]);
+int dg_tile_head_decode(const uint8_t in[DG_TILE_HEAD_LEN], dg_tile_head *t);
+
+/* The name of a slice file: <base>.<first 8 hex digits of the id>[.f<frame>].r<row>c<col>.enc */
+int dg_slice_name(const char *base, const uint8_t protection_id[DG_PROTECTION_ID_LEN],
+                  int multi_frame, uint32_t frame, uint16_t row, uint16_t col, char *out,
+                  size_t cap);
+
+#endif

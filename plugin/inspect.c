@@ -1,0 +1,113 @@
+/*
+ * inspect.c - describing a protected file without any key. Everything
+ * printed comes from the clear header and the sizes of the private block:
+ * no key, pad or plaintext byte is ever read.
+ */
+#include "format.h"
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_name(uint8_t kind)
+{
+    switch (kind) {
+    case DG_PIX_NONE:
+        return "none (no pixel data, or kept whole in the envelope)";
+    case DG_PIX_TILED:
+        return "tiles (JPEG-LS lossless, then AES-256-CBC + HMAC-SHA256)";
+    case DG_PIX_ITEMS:
+        return "compressed items encrypted as they are (AES-256-CBC + HMAC-SHA256)";
+    case DG_PIX_CHUNKS:
+        return "raw chunks (AES-256-CBC + HMAC-SHA256)";
+    default:
+        return "unknown";
+    }
+}
+
+static size_t private_len(const dg_dicom *d, uint8_t element)
+{
+    const uint8_t *v;
+    size_t n = 0;
+    if (dg_dicom_get_private(d, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, element, &v, &n) != 0)
+        return 0;
+    return n;
+}
+
+static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_header *h,
+                     dg_buf *out)
+{
+    char line[256], id[2 * DG_KEY_ID_LEN + 1];
+    int n;
+
+    dg_key_id_hex(h->key_id, id);
+#define LINE(...)                                                                                  \
+    do {                                                                                           \
+        n = snprintf(line, sizeof line, __VA_ARGS__);                                              \
+        dg_buf_put(out, line, n > 0 ? (size_t)n : 0);                                              \
+    } while (0)
+    LINE("protected: yes (dcmguard format %u)\n", (unsigned)h->version);
+    LINE("mode: aes-tiles\n");
+    LINE("master key id: %s\n", id);
+    LINE("protection id: ");
+    for (int i = 0; i < DG_PROTECTION_ID_LEN; i++)
+        LINE("%02x", h->protection_id[i]);
+    LINE("\n");
+    LINE("data key: AES-256 key wrapped with RFC 5649 (%u bytes)\n", (unsigned)h->wrapped_len);
+    LINE("pixels: %s\n", kind_name(h->pixel_kind));
+    LINE("frames: %u\n", (unsigned)h->frames);
+    if (h->pixel_kind == DG_PIX_TILED)
+        LINE("tile grid: %ux%u per frame\n", (unsigned)h->tile_rows, (unsigned)h->tile_cols);
+    LINE("segments: %u\n", (unsigned)h->segment_count);
+    LINE("segments stored: %s\n",
+         (h->flags & DG_FLAG_SLICES) ? "in separate slice files (.enc)" : "inside this file");
+    LINE("original size: %llu bytes\n", (unsigned long long)h->original_size);
+    LINE("envelope: %zu bytes (sealed: original header, layout, SHA-256)\n",
+         private_len(d, DG_ELEM_ENVELOPE));
+    LINE("tiles: %zu bytes\n", private_len(d, DG_ELEM_TILES));
+    LINE("placeholder transfer syntax: %s\n", info->transfer_syntax);
+#undef LINE
+    dg_buf_put(out, "", 1);
+}
+
+DG_API int dg_inspect(const uint8_t *in, size_t in_len, char **text, char *err, size_t errlen)
+{
+    char why[DG_ERRLEN];
+    dg_dicom *d = NULL;
+    dg_dicom_info info;
+    const uint8_t *hb;
+    size_t hlen;
+    dg_header h;
+    dg_buf out;
+    int rc = DG_OK;
+
+    if (in == NULL || text == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_inspect");
+    *text = NULL;
+    dg_buf_init(&out);
+    if (dg_dicom_parse(in, in_len, &d, why, sizeof why) != DG_DICOM_OK) {
+        rc = dg_fail(err, errlen, DG_EFORMAT, "not a readable DICOM file: %s", why);
+        goto done;
+    }
+    if (dg_dicom_get_private(d, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER, &hb,
+                             &hlen) != DG_DICOM_OK) {
+        rc = dg_fail(err, errlen, DG_EFORMAT, "not protected by dcmguard (no DCMGUARD block)");
+        goto done;
+    }
+    if (dg_header_decode(hb, hlen, &h) != 0 || dg_dicom_get_info(d, &info) != 0) {
+        rc = dg_fail(err, errlen, DG_EFORMAT, "the dcmguard header is malformed");
+        goto done;
+    }
+    describe(d, &info, &h, &out);
+    if (out.failed) {
+        rc = dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+        goto done;
+    }
+    *text = (char *)out.data;
+    dg_buf_init(&out);
+done:
+    dg_buf_free(&out);
+    dg_dicom_free(d);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * internal.h - what the pipeline's files share and the public API hides:
+ * the context behind dg_ctx and the per-instance keys.
+ */
+#ifndef DG_INTERNAL_H
+#define DG_INTERNAL_H
+
+#include "dcmguard.h"
+#include "masterkey.h"
+#include "pool.h"
+#include "seal.h"
+
+#include <pthread.h>
+
+struct dg_ctx {
+    dg_master_key master;
+    int have_master;
+    unsigned tile_rows, tile_cols;
+    unsigned threads;
+    pthread_mutex_t pool_lock;
+    dg_pool *pool; /* made on first use */
+};
+
+/* The pool of ctx, created on first use; NULL when that fails. */
+dg_pool *dg_ctx_pool(dg_ctx *ctx);
+
+/* The keys of one instance, all derived from its random data key. */
+typedef struct dg_instance_keys {
+    uint8_t data_key[32];
+    dg_seal_key tiles;
+    dg_seal_key envelope;
+} dg_instance_keys;
+
+int dg_instance_keys_derive(dg_instance_keys *k);
+void dg_instance_keys_wipe(dg_instance_keys *k);
+
+/* snprintf into err when err is not NULL; returns status. */
+int dg_fail(char *err, size_t errlen, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,471 @@
+/*
+ * protect.c - turning a DICOM file into a protected one.
+ *
+ * The steps, in order:
+ *   1. parse the input and plan its segments (pixels.c);
+ *   2. draw a fresh data key and protection id, wrap the key under the
+ *      master key;
+ *   3. encode (JPEG-LS) and seal every segment, in parallel;
+ *   4. seal the envelope: the SHA-256 of the input and every input byte the
+ *      segments do not carry;
+ *   5. write the output: the input's dataset with a placeholder image
+ *      instead of its Pixel Data and the private block (format.h).
+ * Nothing is returned unless every step succeeded.
+ */
+#include "format.h"
+#include "internal.h"
+#include "kdf.h"
+#include "random.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Everything one protection holds, so that one function can free it all. */
+typedef struct protection {
+    dg_dicom *dicom;
+    dg_dicom_info info;
+    dg_pixmodel model;
+    dg_instance_keys keys;
+    dg_header header;
+    dg_buf header_bytes;
+    uint64_t *item_offsets, *item_lengths; /* ITEMS */
+    uint8_t **records;                     /* one sealed record per segment */
+    size_t *record_lens;
+    int *segment_status;
+    dg_buf envelope_plain;
+    uint8_t *envelope_sealed;
+    size_t envelope_len;
+    dg_placeholder placeholder;
+    char slice_base[DG_SLICE_BASE_MAX + 1]; /* the input's name, for slice names */
+} protection;
+
+static void protection_free(protection *p)
+{
+    dg_dicom_free(p->dicom);
+    dg_instance_keys_wipe(&p->keys);
+    dg_buf_free(&p->header_bytes);
+    free(p->item_offsets);
+    free(p->item_lengths);
+    if (p->records != NULL)
+        for (uint32_t i = 0; i < p->model.segment_count; i++)
+            free(p->records[i]);
+    free(p->records);
+    free(p->record_lens);
+    free(p->segment_status);
+    dg_buf_free(&p->envelope_plain);
+    free(p->envelope_sealed);
+    dg_pix_placeholder_free(&p->placeholder);
+}
+
+static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *err, size_t errlen)
+{
+    char why[DG_ERRLEN];
+    const uint8_t *v;
+    size_t vlen;
+
+    if (dg_dicom_parse(in, in_len, &p->dicom, why, sizeof why) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EINPUT, "not a readable DICOM file: %s", why);
+    if (dg_dicom_get_info(p->dicom, &p->info) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EINPUT, "cannot read the DICOM attributes");
+    if (dg_dicom_get_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER, &v,
+                             &vlen) == DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EINPUT, "already protected by dcmguard");
+    return DG_OK;
+}
+
+static int read_items(protection *p, char *err, size_t errlen)
+{
+    uint32_t n = p->model.segment_count;
+    uint64_t expect = p->info.pixel_value_offset;
+
+    p->item_offsets = calloc(n ? n : 1, sizeof *p->item_offsets);
+    p->item_lengths = calloc(n ? n : 1, sizeof *p->item_lengths);
+    if (p->item_offsets == NULL || p->item_lengths == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        if (dg_dicom_get_item(p->dicom, i, &p->item_offsets[i], &p->item_lengths[i]) != 0 ||
+            p->item_offsets[i] != expect || p->item_lengths[i] > UINT32_MAX - 4096)
+            return dg_fail(err, errlen, DG_EINPUT, "pixel data item %u is not where expected", i);
+        expect += p->item_lengths[i];
+    }
+    if (expect != p->info.pixel_value_offset + p->model.covered)
+        return dg_fail(err, errlen, DG_EINPUT, "pixel data items do not fill the pixel data");
+    return DG_OK;
+}
+
+static int plan(protection *p, dg_ctx *ctx, char *err, size_t errlen)
+{
+    char why[DG_ERRLEN];
+
+    if (dg_pix_plan(&p->info, ctx->tile_rows, ctx->tile_cols, &p->model, why, sizeof why) != 0)
+        return dg_fail(err, errlen, DG_EINVAL, "%s", why);
+    if (p->model.kind == DG_PIX_ITEMS)
+        return read_items(p, err, errlen);
+    return DG_OK;
+}
+
+static int make_keys(protection *p, dg_ctx *ctx, unsigned flags, size_t in_len, char *err,
+                     size_t errlen)
+{
+    dg_header *h = &p->header;
+    size_t wrapped = 0;
+
+    if (dg_random_secret(p->keys.data_key, sizeof p->keys.data_key) != 0 ||
+        dg_random_bytes(h->protection_id, sizeof h->protection_id) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "the random generator failed");
+    if (dg_instance_keys_derive(&p->keys) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "key derivation failed");
+    if (dg_key_wrap(ctx->master.key, p->keys.data_key, sizeof p->keys.data_key, h->wrapped_key,
+                    sizeof h->wrapped_key, &wrapped) != DG_WRAP_OK)
+        return dg_fail(err, errlen, DG_ECRYPTO, "wrapping the data key failed");
+    h->version = DG_FORMAT_VERSION;
+    h->mode = DG_MODE_AES_TILES;
+    h->flags = (flags & DG_PROTECT_SLICES) ? DG_FLAG_SLICES : 0;
+    memcpy(h->key_id, ctx->master.id, DG_KEY_ID_LEN);
+    h->wrapped_len = (uint16_t)wrapped;
+    h->pixel_kind = p->model.kind;
+    h->codec = p->model.kind == DG_PIX_TILED ? DG_CODEC_JPEGLS : DG_CODEC_RAW;
+    h->segment_count = p->model.segment_count;
+    h->frames = p->model.kind == DG_PIX_TILED ? p->model.frames : p->info.frames;
+    h->tile_rows = p->model.tile_rows;
+    h->tile_cols = p->model.tile_cols;
+    h->original_size = in_len;
+    dg_header_encode(h, &p->header_bytes);
+    if (p->header_bytes.failed)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    return DG_OK;
+}
+
+/* Shared, read-only state of the parallel segment loop. */
+typedef struct segment_job {
+    protection *p;
+    const uint8_t *in;
+} segment_job;
+
+/* The record head of segment seg, before its sealed length is known. */
+static void segment_head(const protection *p, uint32_t seg, dg_tile_head *t)
+{
+    memset(t, 0, sizeof *t);
+    t->version = DG_FORMAT_VERSION;
+    t->codec = p->header.codec;
+    memcpy(t->protection_id, p->header.protection_id, DG_PROTECTION_ID_LEN);
+    memcpy(t->key_id, p->header.key_id, DG_KEY_ID_LEN);
+    t->segment = seg;
+    t->frame = seg;
+    if (p->model.kind == DG_PIX_TILED) {
+        dg_tile tile;
+        dg_pix_tile(&p->model, seg, &tile);
+        t->frame = tile.frame;
+        t->row = tile.row;
+        t->col = tile.col;
+    }
+}
+
+/* Encodes one tile as JPEG-LS; *plain is malloc'd. */
+static int encode_tile(const protection *p, const uint8_t *in, uint32_t seg, uint8_t **plain,
+                       size_t *plain_len)
+{
+    const dg_pixmodel *m = &p->model;
+    dg_tile tile;
+    dg_jls_image img;
+    void *samples;
+    int rc;
+
+    dg_pix_tile(m, seg, &tile);
+    samples = malloc(dg_pix_tile_bytes(m, &tile));
+    if (samples == NULL)
+        return DG_ENOMEM;
+    dg_pix_extract(m, &tile, in + p->info.pixel_value_offset + tile.frame * m->frame_bytes,
+                   samples, &img);
+    rc = dg_jls_encode(&img, samples, dg_pix_tile_bytes(m, &tile), plain, plain_len);
+    dg_wipe(samples, dg_pix_tile_bytes(m, &tile));
+    free(samples);
+    return rc == DG_JLS_OK ? DG_OK : DG_ECODEC;
+}
+
+/* The bytes segment seg carries as they are (ITEMS and CHUNKS). */
+static void raw_segment(const protection *p, const uint8_t *in, uint32_t seg,
+                        const uint8_t **plain, size_t *plain_len)
+{
+    uint64_t off, len;
+    if (p->model.kind == DG_PIX_ITEMS) {
+        *plain = in + p->item_offsets[seg];
+        *plain_len = (size_t)p->item_lengths[seg];
+        return;
+    }
+    dg_pix_chunk(&p->model, seg, &off, &len);
+    *plain = in + p->info.pixel_value_offset + off;
+    *plain_len = (size_t)len;
+}
+
+static int seal_record(const protection *p, uint32_t seg, const uint8_t *plain, size_t plain_len,
+                       uint8_t **record, size_t *record_len)
+{
+    dg_tile_head head;
+    size_t sealed_len = dg_seal_size(plain_len), written = 0;
+    uint8_t *r;
+
+    if (sealed_len > UINT32_MAX)
+        return DG_EUNSUPPORTED;
+    segment_head(p, seg, &head);
+    head.sealed_len = (uint32_t)sealed_len;
+    r = malloc(DG_TILE_HEAD_LEN + sealed_len);
+    if (r == NULL)
+        return DG_ENOMEM;
+    dg_tile_head_encode(&head, r);
+    if (dg_seal(&p->keys.tiles, r, DG_TILE_HEAD_LEN, plain, plain_len, r + DG_TILE_HEAD_LEN,
+                sealed_len, &written) != DG_SEAL_OK ||
+        written != sealed_len) {
+        free(r);
+        return DG_ECRYPTO;
+    }
+    *record = r;
+    *record_len = DG_TILE_HEAD_LEN + sealed_len;
+    return DG_OK;
+}
+
+static int protect_segment(void *arg, uint32_t seg)
+{
+    segment_job *job = arg;
+    protection *p = job->p;
+    const uint8_t *plain = NULL;
+    uint8_t *encoded = NULL;
+    size_t plain_len = 0;
+    int rc = DG_OK;
+
+    if (p->model.kind == DG_PIX_TILED) {
+        rc = encode_tile(p, job->in, seg, &encoded, &plain_len);
+        plain = encoded;
+    } else {
+        raw_segment(p, job->in, seg, &plain, &plain_len);
+    }
+    if (rc == DG_OK)
+        rc = seal_record(p, seg, plain, plain_len, &p->records[seg], &p->record_lens[seg]);
+    if (encoded != NULL)
+        dg_wipe(encoded, plain_len);
+    free(encoded);
+    p->segment_status[seg] = rc;
+    return rc != DG_OK;
+}
+
+static int seal_segments(protection *p, dg_ctx *ctx, const uint8_t *in, char *err, size_t errlen)
+{
+    uint32_t n = p->model.segment_count;
+    segment_job job = {p, in};
+    dg_pool *pool;
+
+    if (n == 0)
+        return DG_OK;
+    p->records = calloc(n, sizeof *p->records);
+    p->record_lens = calloc(n, sizeof *p->record_lens);
+    p->segment_status = calloc(n, sizeof *p->segment_status);
+    pool = dg_ctx_pool(ctx);
+    if (p->records == NULL || p->record_lens == NULL || p->segment_status == NULL || pool == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    if (dg_pool_run(pool, n, protect_segment, &job) == 0)
+        return DG_OK;
+    for (uint32_t i = 0; i < n; i++)
+        if (p->segment_status[i] != DG_OK)
+            return dg_fail(err, errlen, p->segment_status[i], "pixel segment %u: %s", i,
+                           dg_status_name(p->segment_status[i]));
+    return dg_fail(err, errlen, DG_ECRYPTO, "a pixel segment failed");
+}
+
+static int seal_envelope(protection *p, const uint8_t *in, size_t in_len, const char *name,
+                         char *err, size_t errlen)
+{
+    dg_envelope e;
+    size_t cap, written = 0;
+
+    memset(&e, 0, sizeof e);
+    if (dg_sha256(in, in_len, e.sha256) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
+    e.original_size = in_len;
+    e.model = p->model;
+    e.pixel_offset = p->model.kind == DG_PIX_NONE ? in_len : p->info.pixel_value_offset;
+    e.prefix = in;
+    e.prefix_len = e.pixel_offset;
+    e.suffix = in + e.pixel_offset + p->model.covered;
+    e.suffix_len = in_len - e.pixel_offset - p->model.covered;
+    if (name != NULL && (p->header.flags & DG_FLAG_SLICES)) {
+        if (strlen(name) > DG_SLICE_BASE_MAX || strchr(name, '/') != NULL)
+            return dg_fail(err, errlen, DG_EINVAL, "input name unfit for slice names");
+        strcpy(e.slice_base, name);
+        strcpy(p->slice_base, name);
+    }
+    dg_envelope_encode(&e, &p->envelope_plain);
+    if (p->envelope_plain.failed)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    cap = dg_seal_size(p->envelope_plain.len);
+    p->envelope_sealed = malloc(cap);
+    if (p->envelope_sealed == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    if (dg_seal(&p->keys.envelope, p->header_bytes.data, p->header_bytes.len,
+                p->envelope_plain.data, p->envelope_plain.len, p->envelope_sealed, cap,
+                &written) != DG_SEAL_OK)
+        return dg_fail(err, errlen, DG_ECRYPTO, "sealing the envelope failed");
+    p->envelope_len = written;
+    return DG_OK;
+}
+
+/* Puts the placeholder image in place of the Pixel Data (or removes it). */
+static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
+{
+    dg_placeholder *ph = &p->placeholder;
+    const uint8_t **frames = NULL;
+    size_t *lens = NULL;
+    int rc = DG_OK;
+
+    *jpegls = 0;
+    if (!p->info.has_pixels)
+        return DG_OK;
+    if (dg_pix_placeholder(&p->info, ph) != 0)
+        return dg_dicom_remove_pixels(p->dicom) == DG_DICOM_OK
+                   ? DG_OK
+                   : dg_fail(err, errlen, DG_EINPUT, "cannot remove the pixel data");
+    frames = calloc(ph->frames, sizeof *frames);
+    lens = calloc(ph->frames, sizeof *lens);
+    if (frames == NULL || lens == NULL) {
+        rc = dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (uint32_t i = 0; i < ph->frames; i++) {
+        frames[i] = ph->frame;
+        lens[i] = ph->frame_len;
+    }
+    if (dg_dicom_set_encapsulated_pixels(p->dicom, frames, lens, ph->frames) != 0 ||
+        dg_dicom_set_u16(p->dicom, 0x0028, 0x0100, ph->bits_allocated) != 0 ||
+        dg_dicom_set_u16(p->dicom, 0x0028, 0x0101, ph->bits_stored) != 0 ||
+        dg_dicom_set_u16(p->dicom, 0x0028, 0x0102, ph->high_bit) != 0 ||
+        (p->info.samples_per_pixel > 1 && dg_dicom_set_u16(p->dicom, 0x0028, 0x0006, 0) != 0) ||
+        (ph->photometric != NULL &&
+         dg_dicom_set_string(p->dicom, 0x0028, 0x0004, ph->photometric) != 0)) {
+        rc = dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
+        goto done;
+    }
+    *jpegls = 1;
+done:
+    free(frames);
+    free(lens);
+    return rc;
+}
+
+static int put_block(protection *p, char *err, size_t errlen)
+{
+    int rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER,
+                                  p->header_bytes.data, p->header_bytes.len);
+    if (rc == DG_DICOM_OK)
+        rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR,
+                                  DG_ELEM_ENVELOPE, p->envelope_sealed, p->envelope_len);
+    return rc == DG_DICOM_OK ? DG_OK
+                             : dg_fail(err, errlen, DG_EINPUT, "cannot write the private block");
+}
+
+static int put_tiles(protection *p, char *err, size_t errlen)
+{
+    dg_buf all;
+    int rc;
+
+    dg_buf_init(&all);
+    for (uint32_t i = 0; i < p->model.segment_count; i++)
+        dg_buf_put(&all, p->records[i], p->record_lens[i]);
+    if (all.failed) {
+        dg_buf_free(&all);
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    }
+    rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_TILES,
+                              all.data, all.len);
+    free(all.data); /* ciphertext: no need to wipe */
+    return rc == DG_DICOM_OK ? DG_OK
+                             : dg_fail(err, errlen, DG_EINPUT, "cannot write the tiles");
+}
+
+/* Hands the sealed records over as slices (ownership moves to out). */
+static int give_slices(protection *p, dg_protected *out, char *err, size_t errlen)
+{
+    uint32_t n = p->model.segment_count;
+    int multi = p->model.kind != DG_PIX_TILED || p->model.frames > 1;
+
+    if (n == 0)
+        return DG_OK;
+    out->slices = calloc(n, sizeof *out->slices);
+    if (out->slices == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        dg_tile_head head;
+        dg_tile_head_decode(p->records[i], &head);
+        if (dg_slice_name(p->slice_base, p->header.protection_id, multi, head.frame, head.row,
+                          head.col, out->slices[i].name, sizeof out->slices[i].name) != 0)
+            return dg_fail(err, errlen, DG_EINVAL, "slice name too long");
+        out->slices[i].data = p->records[i];
+        out->slices[i].len = p->record_lens[i];
+        p->records[i] = NULL;
+        out->slice_count = i + 1;
+    }
+    return DG_OK;
+}
+
+static int write_output(protection *p, unsigned flags, dg_protected *out, char *err,
+                        size_t errlen)
+{
+    char why[DG_ERRLEN];
+    int jpegls = 0, rc;
+
+    rc = replace_pixels(p, &jpegls, err, errlen);
+    if (rc == DG_OK)
+        rc = put_block(p, err, errlen);
+    if (rc == DG_OK && !(flags & DG_PROTECT_SLICES))
+        rc = put_tiles(p, err, errlen);
+    if (rc != DG_OK)
+        return rc;
+    if (dg_dicom_write(p->dicom, jpegls ? DG_DICOM_TS_JPEGLS_LOSSLESS : DG_DICOM_TS_EXPLICIT_LE,
+                       &out->file, &out->file_len, why, sizeof why) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EINPUT, "cannot write the protected file: %s", why);
+    if (flags & DG_PROTECT_SLICES)
+        return give_slices(p, out, err, errlen);
+    return DG_OK;
+}
+
+DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char *name,
+                      unsigned flags, dg_protected *out, char *err, size_t errlen)
+{
+    protection p;
+    int rc;
+
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (ctx == NULL || in == NULL || out == NULL || (flags & ~DG_PROTECT_SLICES) != 0 ||
+        ((flags & DG_PROTECT_SLICES) && name == NULL))
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_protect");
+    if (!ctx->have_master)
+        return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
+    memset(&p, 0, sizeof p);
+    dg_buf_init(&p.header_bytes);
+    dg_buf_init(&p.envelope_plain);
+    rc = parse_input(&p, in, in_len, err, errlen);
+    if (rc == DG_OK)
+        rc = plan(&p, ctx, err, errlen);
+    if (rc == DG_OK)
+        rc = make_keys(&p, ctx, flags, in_len, err, errlen);
+    if (rc == DG_OK)
+        rc = seal_segments(&p, ctx, in, err, errlen);
+    if (rc == DG_OK)
+        rc = seal_envelope(&p, in, in_len, name, err, errlen);
+    if (rc == DG_OK)
+        rc = write_output(&p, flags, out, err, errlen);
+    if (rc != DG_OK)
+        dg_protected_free(out);
+    protection_free(&p);
+    return rc;
+}
+
+DG_API void dg_protected_free(dg_protected *p)
+{
+    if (p == NULL)
+        return;
+    free(p->file);
+    for (uint32_t i = 0; i < p->slice_count; i++)
+        free(p->slices[i].data);
+    free(p->slices);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,394 @@
+/*
+ * restore.c - rebuilding the original file from a protected one.
+ *
+ * Every check comes before any use: the header is decoded strictly, the
+ * data key unwraps only under the right master key, the envelope and every
+ * segment authenticate before they are decrypted, each segment must be the
+ * one expected at its place, and the rebuilt file must have the SHA-256
+ * recorded at protection. Any failure returns nothing.
+ */
+#include "format.h"
+#include "internal.h"
+#include "kdf.h"
+#include "random.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct restoration {
+    dg_dicom *dicom;
+    const uint8_t *header_bytes;
+    size_t header_len;
+    dg_header header;
+    dg_instance_keys keys;
+    uint8_t *envelope_plain;
+    size_t envelope_cap;
+    dg_envelope env;
+    const uint8_t **records; /* one per segment, borrowed */
+    size_t *record_lens;
+    uint8_t **slice_data; /* slices loaded from outside (owned) */
+    uint8_t **pieces;     /* ITEMS: decrypted segments, joined at the end */
+    size_t *piece_lens;
+    int *segment_status;
+    uint8_t *out;
+} restoration;
+
+static void restoration_free(restoration *r)
+{
+    uint32_t n = r->header.segment_count;
+    dg_dicom_free(r->dicom);
+    dg_instance_keys_wipe(&r->keys);
+    if (r->envelope_plain != NULL)
+        dg_wipe(r->envelope_plain, r->envelope_cap);
+    free(r->envelope_plain);
+    for (uint32_t i = 0; r->slice_data != NULL && i < n; i++)
+        free(r->slice_data[i]);
+    for (uint32_t i = 0; r->pieces != NULL && i < n; i++) {
+        if (r->pieces[i] != NULL)
+            dg_wipe(r->pieces[i], r->piece_lens[i]);
+        free(r->pieces[i]);
+    }
+    free(r->slice_data);
+    free(r->pieces);
+    free(r->piece_lens);
+    free(r->records);
+    free(r->record_lens);
+    free(r->segment_status);
+    if (r->out != NULL)
+        dg_wipe(r->out, r->env.original_size);
+    free(r->out);
+}
+
+static int read_header(restoration *r, const uint8_t *in, size_t in_len, char *err,
+                       size_t errlen)
+{
+    char why[DG_ERRLEN];
+
+    if (dg_dicom_parse(in, in_len, &r->dicom, why, sizeof why) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EFORMAT, "not a readable DICOM file: %s", why);
+    if (dg_dicom_get_private(r->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER,
+                             &r->header_bytes, &r->header_len) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EFORMAT, "not protected by dcmguard (no DCMGUARD block)");
+    if (dg_header_decode(r->header_bytes, r->header_len, &r->header) != 0)
+        return dg_fail(err, errlen, DG_EFORMAT, "the dcmguard header is malformed or of an "
+                                                "unknown version");
+    return DG_OK;
+}
+
+static int unwrap_keys(restoration *r, const dg_ctx *ctx, char *err, size_t errlen)
+{
+    char want[2 * DG_KEY_ID_LEN + 1], have[2 * DG_KEY_ID_LEN + 1];
+    size_t n = 0;
+    int rc;
+
+    if (!dg_equal(r->header.key_id, ctx->master.id, DG_KEY_ID_LEN)) {
+        dg_key_id_hex(r->header.key_id, want);
+        dg_key_id_hex(ctx->master.id, have);
+        return dg_fail(err, errlen, DG_EKEY,
+                       "protected under master key %s, but the key given is %s", want, have);
+    }
+    rc = dg_key_unwrap(ctx->master.key, r->header.wrapped_key, r->header.wrapped_len,
+                       r->keys.data_key, sizeof r->keys.data_key, &n);
+    if (rc != DG_WRAP_OK || n != sizeof r->keys.data_key)
+        return dg_fail(err, errlen, DG_EAUTH, "the wrapped data key does not authenticate "
+                                              "(wrong master key or altered file)");
+    if (dg_instance_keys_derive(&r->keys) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "key derivation failed");
+    return DG_OK;
+}
+
+/* The header and the authenticated envelope must tell the same story. */
+static int consistent(const dg_header *h, const dg_envelope *e)
+{
+    const dg_pixmodel *m = &e->model;
+    if (h->pixel_kind != m->kind || h->segment_count != m->segment_count ||
+        h->original_size != e->original_size || h->tile_rows != m->tile_rows ||
+        h->tile_cols != m->tile_cols)
+        return 0;
+    if (h->codec != (m->kind == DG_PIX_TILED ? DG_CODEC_JPEGLS : DG_CODEC_RAW))
+        return 0;
+    return m->kind != DG_PIX_TILED || h->frames == m->frames;
+}
+
+static int open_envelope(restoration *r, char *err, size_t errlen)
+{
+    const uint8_t *sealed;
+    size_t sealed_len, n = 0;
+
+    if (dg_dicom_get_private(r->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_ENVELOPE,
+                             &sealed, &sealed_len) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EFORMAT, "the dcmguard envelope is missing");
+    r->envelope_cap = sealed_len;
+    r->envelope_plain = malloc(sealed_len ? sealed_len : 1);
+    if (r->envelope_plain == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    if (dg_open(&r->keys.envelope, r->header_bytes, r->header_len, sealed, sealed_len,
+                r->envelope_plain, r->envelope_cap, &n) != DG_SEAL_OK)
+        return dg_fail(err, errlen, DG_EAUTH, "the envelope does not authenticate (altered file)");
+    if (dg_envelope_decode(r->envelope_plain, n, &r->env) != 0 || !consistent(&r->header, &r->env))
+        return dg_fail(err, errlen, DG_EFORMAT, "the envelope is inconsistent");
+    return DG_OK;
+}
+
+static int alloc_segments(restoration *r, char *err, size_t errlen)
+{
+    uint32_t n = r->header.segment_count;
+    size_t k = n ? n : 1;
+    r->records = calloc(k, sizeof *r->records);
+    r->record_lens = calloc(k, sizeof *r->record_lens);
+    r->slice_data = calloc(k, sizeof *r->slice_data);
+    r->pieces = calloc(k, sizeof *r->pieces);
+    r->piece_lens = calloc(k, sizeof *r->piece_lens);
+    r->segment_status = calloc(k, sizeof *r->segment_status);
+    if (!r->records || !r->record_lens || !r->slice_data || !r->pieces || !r->piece_lens ||
+        !r->segment_status)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    return DG_OK;
+}
+
+/* Splits the embedded tiles element into records (their heads are checked later). */
+static int split_records(restoration *r, char *err, size_t errlen)
+{
+    const uint8_t *all;
+    size_t left, n = r->header.segment_count;
+
+    if (n == 0)
+        return DG_OK;
+    if (dg_dicom_get_private(r->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_TILES, &all,
+                             &left) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EFORMAT, "the dcmguard tiles are missing");
+    for (size_t i = 0; i < n; i++) {
+        uint32_t sealed_len;
+        if (left < DG_TILE_HEAD_LEN)
+            return dg_fail(err, errlen, DG_EAUTH, "the tiles are truncated at segment %zu", i);
+        sealed_len = dg_load_u32(all + 48);
+        if (sealed_len > left - DG_TILE_HEAD_LEN)
+            return dg_fail(err, errlen, DG_EAUTH, "the tiles are truncated at segment %zu", i);
+        r->records[i] = all;
+        r->record_lens[i] = DG_TILE_HEAD_LEN + sealed_len;
+        all += r->record_lens[i];
+        left -= r->record_lens[i];
+    }
+    if (left != 0)
+        return dg_fail(err, errlen, DG_EAUTH, "unexpected bytes after the last tile");
+    return DG_OK;
+}
+
+/* What the head of segment seg must say. */
+static void expected_head(const restoration *r, uint32_t seg, dg_tile_head *t)
+{
+    memset(t, 0, sizeof *t);
+    t->version = DG_FORMAT_VERSION;
+    t->codec = r->header.codec;
+    memcpy(t->protection_id, r->header.protection_id, DG_PROTECTION_ID_LEN);
+    memcpy(t->key_id, r->header.key_id, DG_KEY_ID_LEN);
+    t->segment = seg;
+    t->frame = seg;
+    if (r->env.model.kind == DG_PIX_TILED) {
+        dg_tile tile;
+        dg_pix_tile(&r->env.model, seg, &tile);
+        t->frame = tile.frame;
+        t->row = tile.row;
+        t->col = tile.col;
+    }
+}
+
+static int load_slices(restoration *r, dg_slice_loader load, void *user, char *err,
+                       size_t errlen)
+{
+    const dg_pixmodel *m = &r->env.model;
+    int multi = m->kind != DG_PIX_TILED || m->frames > 1;
+    char name[256], why[DG_ERRLEN];
+
+    if (load == NULL)
+        return dg_fail(err, errlen, DG_ESLICE, "this file's tiles are in slice files: give "
+                                               "their directory (--slices-dir)");
+    for (uint32_t i = 0; i < m->segment_count; i++) {
+        dg_tile_head want;
+        expected_head(r, i, &want);
+        if (dg_slice_name(r->env.slice_base, r->header.protection_id, multi, want.frame, want.row,
+                          want.col, name, sizeof name) != 0)
+            return dg_fail(err, errlen, DG_EFORMAT, "bad slice name");
+        why[0] = 0;
+        if (load(user, name, &r->slice_data[i], &r->record_lens[i], why, sizeof why) != 0)
+            return dg_fail(err, errlen, DG_ESLICE, "slice %s: %s", name,
+                           why[0] ? why : "cannot be read");
+        r->records[i] = r->slice_data[i];
+    }
+    return DG_OK;
+}
+
+static int check_head(const restoration *r, uint32_t seg, dg_tile_head *got)
+{
+    dg_tile_head want;
+    const uint8_t *rec = r->records[seg];
+
+    if (r->record_lens[seg] < DG_TILE_HEAD_LEN || dg_tile_head_decode(rec, got) != 0)
+        return -1;
+    expected_head(r, seg, &want);
+    if (got->sealed_len != r->record_lens[seg] - DG_TILE_HEAD_LEN)
+        return -1;
+    return memcmp(got->protection_id, want.protection_id, DG_PROTECTION_ID_LEN) == 0 &&
+                   memcmp(got->key_id, want.key_id, DG_KEY_ID_LEN) == 0 &&
+                   got->segment == want.segment && got->frame == want.frame &&
+                   got->row == want.row && got->col == want.col && got->codec == want.codec
+               ? 0
+               : -1;
+}
+
+/* Decodes a tile straight into its frame in the output. */
+static int place_tile(restoration *r, uint32_t seg, const uint8_t *plain, size_t plain_len)
+{
+    const dg_pixmodel *m = &r->env.model;
+    dg_tile tile;
+    dg_jls_image want;
+    size_t bytes;
+    void *samples;
+    int rc;
+
+    dg_pix_tile(m, seg, &tile);
+    if (dg_jls_read_header(plain, plain_len, &want) != DG_JLS_OK)
+        return DG_ECODEC;
+    if (want.width != tile.w || want.height != tile.h || want.components != m->components ||
+        (want.bits > 8) != (m->sample_bytes == 2) || (m->components > 1 && want.planar != m->planar))
+        return DG_ECODEC;
+    bytes = dg_pix_tile_bytes(m, &tile);
+    samples = malloc(bytes);
+    if (samples == NULL)
+        return DG_ENOMEM;
+    rc = dg_jls_decode(plain, plain_len, &want, samples, bytes);
+    if (rc == DG_JLS_OK)
+        dg_pix_insert(m, &tile, r->out + r->env.pixel_offset + tile.frame * m->frame_bytes,
+                      samples);
+    dg_wipe(samples, bytes);
+    free(samples);
+    return rc == DG_JLS_OK ? DG_OK : DG_ECODEC;
+}
+
+static int place_raw(restoration *r, uint32_t seg, uint8_t *plain, size_t plain_len, int *kept)
+{
+    uint64_t off, len;
+    if (r->env.model.kind == DG_PIX_ITEMS) {
+        r->pieces[seg] = plain; /* joined in order once all are open */
+        r->piece_lens[seg] = plain_len;
+        *kept = 1;
+        return DG_OK;
+    }
+    dg_pix_chunk(&r->env.model, seg, &off, &len);
+    if (plain_len != len)
+        return DG_EFORMAT;
+    memcpy(r->out + r->env.pixel_offset + off, plain, plain_len);
+    return DG_OK;
+}
+
+static int restore_segment(void *arg, uint32_t seg)
+{
+    restoration *r = arg;
+    dg_tile_head head;
+    uint8_t *plain = NULL;
+    size_t plain_len = 0, cap;
+    int rc = DG_EAUTH, kept = 0;
+
+    if (check_head(r, seg, &head) != 0)
+        goto done;
+    cap = head.sealed_len ? head.sealed_len : 1;
+    plain = malloc(cap);
+    if (plain == NULL) {
+        rc = DG_ENOMEM;
+        goto done;
+    }
+    if (dg_open(&r->keys.tiles, r->records[seg], DG_TILE_HEAD_LEN,
+                r->records[seg] + DG_TILE_HEAD_LEN, head.sealed_len, plain, cap,
+                &plain_len) != DG_SEAL_OK)
+        goto done;
+    if (r->env.model.kind == DG_PIX_TILED)
+        rc = place_tile(r, seg, plain, plain_len);
+    else
+        rc = place_raw(r, seg, plain, plain_len, &kept);
+done:
+    if (!kept && plain != NULL) {
+        dg_wipe(plain, plain_len);
+        free(plain);
+    }
+    r->segment_status[seg] = rc;
+    return rc != DG_OK;
+}
+
+static int join_items(restoration *r, char *err, size_t errlen)
+{
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < r->header.segment_count; i++) {
+        if (r->piece_lens[i] > r->env.model.covered - at)
+            return dg_fail(err, errlen, DG_EFORMAT, "pixel items overflow the pixel data");
+        memcpy(r->out + r->env.pixel_offset + at, r->pieces[i], r->piece_lens[i]);
+        at += r->piece_lens[i];
+    }
+    if (at != r->env.model.covered)
+        return dg_fail(err, errlen, DG_EFORMAT, "pixel items do not fill the pixel data");
+    return DG_OK;
+}
+
+static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
+{
+    const dg_envelope *e = &r->env;
+    uint32_t n = r->header.segment_count;
+    uint8_t digest[32];
+    dg_pool *pool = dg_ctx_pool(ctx);
+
+    if (pool == NULL || e->original_size > SIZE_MAX ||
+        (r->out = malloc(e->original_size ? e->original_size : 1)) == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    memcpy(r->out, e->prefix, e->prefix_len);
+    memcpy(r->out + e->prefix_len + e->model.covered, e->suffix, e->suffix_len);
+    if (dg_pool_run(pool, n, restore_segment, r) != 0) {
+        for (uint32_t i = 0; i < n; i++)
+            if (r->segment_status[i] != DG_OK)
+                return dg_fail(err, errlen, r->segment_status[i],
+                               "pixel segment %u does not %s", i,
+                               r->segment_status[i] == DG_EAUTH ? "authenticate (altered, "
+                                                                  "swapped or foreign)"
+                                                                : "decode");
+    }
+    if (e->model.kind == DG_PIX_ITEMS && join_items(r, err, errlen) != DG_OK)
+        return DG_EFORMAT;
+    if (dg_sha256(r->out, e->original_size, digest) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
+    if (!dg_equal(digest, e->sha256, 32))
+        return dg_fail(err, errlen, DG_EAUTH, "the rebuilt file does not match the SHA-256 "
+                                              "recorded at protection");
+    return DG_OK;
+}
+
+DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_loader load,
+                      void *user, uint8_t **out, size_t *out_len, char *err, size_t errlen)
+{
+    restoration r;
+    int rc;
+
+    if (ctx == NULL || in == NULL || out == NULL || out_len == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_restore");
+    *out = NULL;
+    *out_len = 0;
+    if (!ctx->have_master)
+        return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
+    memset(&r, 0, sizeof r);
+    rc = read_header(&r, in, in_len, err, errlen);
+    if (rc == DG_OK)
+        rc = unwrap_keys(&r, ctx, err, errlen);
+    if (rc == DG_OK)
+        rc = open_envelope(&r, err, errlen);
+    if (rc == DG_OK)
+        rc = alloc_segments(&r, err, errlen);
+    if (rc == DG_OK)
+        rc = (r.header.flags & DG_FLAG_SLICES) ? load_slices(&r, load, user, err, errlen)
+                                               : split_records(&r, err, errlen);
+    if (rc == DG_OK)
+        rc = rebuild(&r, ctx, err, errlen);
+    if (rc == DG_OK) {
+        *out = r.out;
+        *out_len = (size_t)r.env.original_size;
+        r.out = NULL;
+    }
+    restoration_free(&r);
+    return rc;
+}

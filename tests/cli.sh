@@ -1,0 +1,80 @@
+#!/bin/bash
+# cli.sh CLI TESTDATA - the command-line contract: keygen, help and version,
+# output naming, exit codes, one-line errors, no partial outputs.
+. "$(dirname "$0")/lib.sh"
+CLI=$1
+DATA=$2
+F=$DATA/files
+K=$TMP/key
+
+expect "keygen" "$CLI" keygen -o "$K"
+expect "key file mode 0600" [ "$(stat -c %a "$K")" = 600 ]
+cp "$K" "$TMP/key.copy"
+refuse "keygen refuses to overwrite" "$CLI" keygen -o "$K" 2>/dev/null
+expect "refused keygen left the key alone" cmp -s "$K" "$TMP/key.copy"
+
+for c in "" keygen protect restore inspect; do
+    expect "--help of '$c'" "$CLI" $c --help >/dev/null
+done
+expect "--version" sh -c "'$CLI' --version | grep -q '^dcmguard [0-9]'"
+refuse "unknown command" "$CLI" frobnicate 2>/dev/null
+refuse "protect without -k" "$CLI" protect -s "$TMP/s" -o "$TMP/o" "$F/pydicom_MR_small.dcm" 2>/dev/null
+refuse "bad --tiles" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/o" --tiles 3 "$F/pydicom_MR_small.dcm" 2>/dev/null
+
+# A group-readable key is refused.
+cp "$K" "$TMP/loose.key"; chmod 644 "$TMP/loose.key"
+refuse "group-readable key" "$CLI" protect -k "$TMP/loose.key" -s "$TMP/s" -o "$TMP/o.dcm" "$F/pydicom_MR_small.dcm" 2>/dev/null
+
+# One input, OUT not a directory: OUT is the file.
+expect "protect one file" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/one.dcm" "$F/pydicom_CT_small.dcm"
+expect "output is a file" [ -f "$TMP/one.dcm" ]
+expect "inspect" sh -c "'$CLI' inspect '$TMP/one.dcm' | grep -q 'tile grid: 2x2'"
+expect "inspect prints no key" sh -c "! '$CLI' inspect '$TMP/one.dcm' | grep -q \"\$(cut -c24-40 '$K')\""
+refuse "inspect of an unprotected file" "$CLI" inspect "$F/pydicom_CT_small.dcm" 2>/dev/null
+expect "restore one file" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/one.back" "$TMP/one.dcm"
+expect "restored identical" cmp -s "$F/pydicom_CT_small.dcm" "$TMP/one.back"
+expect "restored file mode 0600" [ "$(stat -c %a "$TMP/one.back")" = 600 ]
+expect "--tiles 4x3" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/t43.dcm" --tiles 4x3 "$F/pydicom_CT_small.dcm"
+expect "inspect shows 4x3" sh -c "'$CLI' inspect '$TMP/t43.dcm' | grep -q 'tile grid: 4x3'"
+refuse "grid larger than the image" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/big.dcm" --tiles 200x200 "$F/pydicom_MR_small.dcm" 2>/dev/null
+
+# Several inputs: OUT is a directory; a bad input fails alone with one line naming it.
+mkdir -p "$TMP/in/sub"
+cp "$F/pydicom_MR_small.dcm" "$TMP/in/a.dcm"
+cp "$F/pydicom_CT_small.dcm" "$TMP/in/sub/b.dcm"
+cp "$DATA/bad/pydicom_MR_truncated.dcm" "$TMP/in/sub/trunc.dcm"
+head -c 5000 "$F/pydicom_CT_small.dcm" >"$TMP/in/cut.dcm"
+"$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/outdir" "$TMP/in" 2>"$TMP/err"
+rc=$?
+expect "exit 1 when one input fails" [ $rc -eq 1 ]
+expect "two error lines" [ "$(wc -l <"$TMP/err")" -eq 2 ]
+expect "error names the truncated file" grep -q "sub/trunc.dcm: " "$TMP/err"
+expect "error names the cut file" grep -q "cut.dcm: " "$TMP/err"
+expect "good inputs still protected" [ -f "$TMP/outdir/a.dcm" ] && [ -f "$TMP/outdir/sub/b.dcm" ]
+expect "no output for bad input" [ ! -e "$TMP/outdir/sub/trunc.dcm" ] && [ ! -e "$TMP/outdir/cut.dcm" ]
+expect "no temporary files left" [ -z "$(find "$TMP/outdir" -name '*.dcmguard-*')" ]
+"$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/outdir2" "$F/pydicom_MR_small.dcm" "$DATA/bad/pydicom_no_meta.dcm" 2>"$TMP/err2"
+expect "several files: directory output" [ -f "$TMP/outdir2/pydicom_MR_small.dcm" ]
+expect "no_meta refused by name" grep -q "pydicom_no_meta.dcm: " "$TMP/err2"
+
+# Restore: wrong key, altered file, truncated file: an error and no output.
+"$CLI" keygen -o "$TMP/other.key" >/dev/null
+refuse "wrong key" "$CLI" restore -k "$TMP/other.key" -s "$TMP/s" -o "$TMP/wrong.out" "$TMP/one.dcm" 2>"$TMP/err3"
+expect "wrong key named" grep -q "master key" "$TMP/err3"
+expect "no output with wrong key" [ ! -e "$TMP/wrong.out" ]
+size=$(stat -c %s "$TMP/one.dcm")
+head -c $((size - 100)) "$TMP/one.dcm" >"$TMP/short.dcm"
+refuse "truncated protected file" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/short.out" "$TMP/short.dcm" 2>/dev/null
+expect "no output for truncated" [ ! -e "$TMP/short.out" ]
+cp "$TMP/one.dcm" "$TMP/flip.dcm"
+printf '\xff' | dd of="$TMP/flip.dcm" bs=1 seek=$((size - 2000)) conv=notrunc 2>/dev/null
+refuse "flipped byte" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/flip.out" "$TMP/flip.dcm" 2>/dev/null
+expect "no output for flipped" [ ! -e "$TMP/flip.out" ]
+refuse "restore of an unprotected file" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/x.out" "$F/pydicom_MR_small.dcm" 2>/dev/null
+
+# In place: the protected file replaces the input only once it is complete.
+cp "$F/pydicom_MR_small.dcm" "$TMP/inplace.dcm"
+expect "protect in place" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/inplace.dcm" "$TMP/inplace.dcm"
+expect "in place restore" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/inplace.back" "$TMP/inplace.dcm"
+expect "in place identical" cmp -s "$F/pydicom_MR_small.dcm" "$TMP/inplace.back"
+summary

@@ -1,0 +1,23 @@
+#!/bin/bash
+# install-deps.sh - installs the Debian 12 packages dcmguard builds, tests and
+# benchmarks with. Runs apt-get as root (directly, or through sudo).
+set -euo pipefail
+PACKAGES=(
+    build-essential cmake pkg-config
+    libdcmtk-dev dcmtk          # DICOM read/write; dcmdump, dcmcjpls for tests and benchmarks
+    libcharls-dev               # JPEG-LS
+    libssl-dev                  # AES, HMAC, key wrap, CSPRNG
+    libturbojpeg0-dev           # JPEG
+    dicom3tools                 # dciodvfy, to check protected files are valid
+    clang-format
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

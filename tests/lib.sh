@@ -1,0 +1,26 @@
+# lib.sh - helpers shared by the shell tests (sourced, not run).
+# Each test gets a private temporary directory, removed on exit.
+
+set -u
+TMP=$(mktemp -d /tmp/dcmguard-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+FAILED=0
+PASSED=0
+
+ok() { PASSED=$((PASSED + 1)); }
+fail() { echo "FAIL: $*" >&2; FAILED=$((FAILED + 1)); }
+expect() { # expect DESCRIPTION COMMAND... : the command must succeed
+    local what=$1; shift
+    if "$@"; then ok; else fail "$what"; fi
+}
+refuse() { # refuse DESCRIPTION COMMAND... : the command must fail (non-zero, no crash)
+    local what=$1; shift
+    "$@"
+    local rc=$?
+    if [ $rc -ne 0 ] && [ $rc -lt 128 ]; then ok; else fail "$what (exit $rc)"; fi
+}
+summary() {
+    echo "$(basename "$0" .sh): $PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }

@@ -1,0 +1,309 @@
+/*
+ * test_pipeline.c - tests of the protect/restore pipeline through the
+ * public API (plugin/dcmguard.h), plus the pixel model's exact inverse.
+ *
+ * The tamper test flips every byte of small protected files, one at a
+ * time: a restore must either refuse, or give back exactly the original
+ * (bytes outside the protected data, such as the clear placeholder, are not
+ * used by restore). Every flip inside the values of the DCMGUARD private
+ * elements (header, envelope, tiles) must be refused.
+ * Usage: test_pipeline TESTDATA_FILES_DIR
+ */
+#define _GNU_SOURCE
+#include "check.h"
+#include "dcmguard.h"
+#include "format.h"
+#include "pixels.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *files_dir = "testdata/files";
+
+static uint8_t *read_file(const char *name, size_t *len)
+{
+    char path[1024];
+    FILE *f;
+    uint8_t *buf;
+    long n;
+
+    snprintf(path, sizeof path, "%s/%s", files_dir, name);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static dg_ctx *new_ctx(char *key_path)
+{
+    char err[DG_ERRLEN];
+    dg_ctx *ctx = NULL;
+    int fd = mkstemp(key_path);
+    close(fd);
+    unlink(key_path);
+    if (dg_master_key_file_create(key_path, err, sizeof err) != DG_OK)
+        return NULL;
+    if (dg_ctx_create(&ctx) != DG_OK || dg_ctx_load_master_key(ctx, key_path, err, sizeof err))
+        return NULL;
+    return ctx;
+}
+
+/* ---- pixel model: extract then insert is the identity on the frame ---- */
+
+static void pixel_inverse(uint32_t w, uint32_t h, uint16_t comps, uint8_t sb, int planar, int be,
+                          uint16_t flip, uint16_t tr, uint16_t tc)
+{
+    dg_pixmodel m;
+    memset(&m, 0, sizeof m);
+    m.kind = DG_PIX_TILED;
+    m.sample_bytes = sb;
+    m.planar = (uint8_t)planar;
+    m.big_endian = (uint8_t)be;
+    m.sign_flip = flip;
+    m.components = comps;
+    m.width = w;
+    m.height = h;
+    m.frames = 2;
+    m.tile_rows = tr;
+    m.tile_cols = tc;
+    m.segment_count = 2u * tr * tc;
+    m.frame_bytes = (uint64_t)w * h * comps * sb;
+    m.covered = 2 * m.frame_bytes;
+    CHECK(dg_pix_check(&m) == 0);
+    uint8_t *src = malloc(m.covered), *dst = calloc(1, m.covered);
+    for (uint64_t i = 0; i < m.covered; i++)
+        src[i] = (uint8_t)(i * 2654435761u >> 13);
+    for (uint32_t s = 0; s < m.segment_count; s++) {
+        dg_tile t;
+        dg_jls_image img;
+        dg_pix_tile(&m, s, &t);
+        void *samples = malloc(dg_pix_tile_bytes(&m, &t));
+        dg_pix_extract(&m, &t, src + t.frame * m.frame_bytes, samples, &img);
+        CHECK(img.width == t.w && img.height == t.h && img.bits >= 2 && img.bits <= 16);
+        dg_pix_insert(&m, &t, dst + t.frame * m.frame_bytes, samples);
+        free(samples);
+    }
+    CHECK(memcmp(src, dst, m.covered) == 0);
+    free(src);
+    free(dst);
+}
+
+/* ---- protect/restore ---- */
+
+static void round_trip(dg_ctx *ctx, const char *name)
+{
+    char err[DG_ERRLEN];
+    size_t len = 0, back_len = 0;
+    uint8_t *in = read_file(name, &len), *back = NULL;
+    dg_protected p;
+
+    CHECK(in != NULL);
+    if (in == NULL)
+        return;
+    CHECK(dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) == DG_OK);
+    CHECK(dg_restore(ctx, p.file, p.file_len, NULL, NULL, &back, &back_len, err, sizeof err) ==
+          DG_OK);
+    CHECK(back_len == len && back && memcmp(in, back, len) == 0);
+    /* No run of 64 original pixel bytes survives in the protected file. */
+    free(back);
+    dg_protected_free(&p);
+    free(in);
+}
+
+/*
+ * Whether byte `at` lies in the value of one of the DCMGUARD elements
+ * (7FD1,1001/1010/1020): explicit VR little endian, OB, so the value follows
+ * tag (4), VR (2), reserved (2) and a 4-byte length.
+ */
+static int in_protected_value(const uint8_t *file, size_t len, size_t at)
+{
+    static const uint8_t elements[3] = {0x01, 0x10, 0x20};
+    for (int i = 0; i < 3; i++) {
+        const uint8_t tag[8] = {0xD1, 0x7F, elements[i], 0x10, 'O', 'B', 0, 0};
+        const uint8_t *p = memmem(file, len, tag, sizeof tag);
+        if (p != NULL) {
+            size_t start = (size_t)(p - file) + 12, n = dg_load_u32(p + 8);
+            if (at >= start && at < start + n)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void tamper_every_byte(dg_ctx *ctx, const char *name)
+{
+    char err[DG_ERRLEN];
+    size_t len = 0, refused = 0, identical = 0, altered = 0, block_accepted = 0;
+    uint8_t *in = read_file(name, &len);
+    dg_protected p;
+
+    if (in == NULL || dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) != DG_OK) {
+        CHECK(0);
+        free(in);
+        return;
+    }
+    for (size_t i = 0; i < p.file_len; i++) {
+        uint8_t *back = NULL;
+        size_t back_len = 0;
+        p.file[i] ^= 0x5A;
+        if (dg_restore(ctx, p.file, p.file_len, NULL, NULL, &back, &back_len, err, sizeof err) !=
+            DG_OK) {
+            refused++;
+        } else if (back_len == len && memcmp(back, in, len) == 0) {
+            identical++;
+            if (in_protected_value(p.file, p.file_len, i)) {
+                block_accepted++;
+                fprintf(stderr, "accepted flip at %zu of %s\n", i, name);
+            }
+        } else {
+            altered++;
+        }
+        free(back);
+        p.file[i] ^= 0x5A;
+    }
+    printf("tamper %s: %zu bytes tried, %zu refused, %zu gave the original, %zu altered, %zu "
+           "accepted inside the protected values\n",
+           name, p.file_len, refused, identical, altered, block_accepted);
+    CHECK(altered == 0);
+    CHECK(block_accepted == 0);
+    CHECK(refused > 0);
+    dg_protected_free(&p);
+    free(in);
+}
+
+/* Truncation at any length is refused. */
+static void truncations(dg_ctx *ctx, const char *name)
+{
+    char err[DG_ERRLEN];
+    size_t len = 0, ok = 0;
+    uint8_t *in = read_file(name, &len);
+    dg_protected p;
+
+    if (in == NULL || dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) != DG_OK) {
+        CHECK(0);
+        free(in);
+        return;
+    }
+    for (size_t cut = 0; cut < p.file_len; cut += 97) {
+        uint8_t *back = NULL;
+        size_t back_len = 0;
+        if (dg_restore(ctx, p.file, cut, NULL, NULL, &back, &back_len, err, sizeof err) == DG_OK)
+            ok++;
+        free(back);
+    }
+    CHECK(ok == 0);
+    dg_protected_free(&p);
+    free(in);
+}
+
+/* A wrong master key is named as such; a record from another protection is refused. */
+static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
+{
+    char err[DG_ERRLEN];
+    size_t len = 0, back_len = 0;
+    uint8_t *in = read_file(name, &len), *back = NULL;
+    dg_protected a, b;
+
+    if (in == NULL) {
+        CHECK(0);
+        return;
+    }
+    CHECK(dg_protect(ctx, in, len, name, 0, &a, err, sizeof err) == DG_OK);
+    CHECK(dg_protect(ctx, in, len, name, 0, &b, err, sizeof err) == DG_OK);
+    CHECK(dg_restore(other, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) ==
+          DG_EKEY);
+    CHECK(strstr(err, "master key") != NULL);
+    /* Same instance, same sizes: put b's first tile record (replay of another protection) into a. */
+    static const uint8_t magic[4] = {'D', 'G', 'T', 'L'};
+    uint8_t *ra = memmem(a.file, a.file_len, magic, 4), *rb = memmem(b.file, b.file_len, magic, 4);
+    CHECK(ra && rb && a.file_len == b.file_len);
+    if (ra && rb && a.file_len == b.file_len) {
+        size_t rec = DG_TILE_HEAD_LEN + dg_load_u32(rb + 48);
+        memcpy(ra, rb, rec);
+        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) ==
+              DG_EAUTH);
+    }
+    /* b's wrapped key in a's header: the envelope no longer authenticates. */
+    static const uint8_t hmagic[4] = {'D', 'G', 'P', 'H'};
+    uint8_t *ha = memmem(a.file, a.file_len, hmagic, 4), *hb = memmem(b.file, b.file_len, hmagic, 4);
+    if (ha && hb) {
+        memcpy(ha + 38, hb + 38, 40);
+        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) !=
+              DG_OK);
+    }
+    dg_protected_free(&a);
+    dg_protected_free(&b);
+    free(in);
+}
+
+static void refuses_bad_input(dg_ctx *ctx)
+{
+    char err[DG_ERRLEN];
+    dg_protected p;
+    static const uint8_t junk[300] = {1, 2, 3};
+    CHECK(dg_protect(ctx, junk, sizeof junk, "junk", 0, &p, err, sizeof err) == DG_EINPUT);
+    CHECK(strlen(err) > 0 && strchr(err, '\n') == NULL);
+    CHECK(p.file == NULL);
+}
+
+static void refuses_double_protection(dg_ctx *ctx, const char *name)
+{
+    char err[DG_ERRLEN];
+    size_t len = 0;
+    uint8_t *in = read_file(name, &len);
+    dg_protected p, q;
+    CHECK(in && dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) == DG_OK);
+    CHECK(dg_protect(ctx, p.file, p.file_len, name, 0, &q, err, sizeof err) == DG_EINPUT);
+    CHECK(strstr(err, "already protected") != NULL);
+    dg_protected_free(&p);
+    free(in);
+}
+
+int main(int argc, char **argv)
+{
+    char k1[] = "/tmp/dgtestkeyAXXXXXX", k2[] = "/tmp/dgtestkeyBXXXXXX";
+    dg_ctx *ctx, *other;
+
+    if (argc > 1)
+        files_dir = argv[1];
+    pixel_inverse(17, 9, 1, 2, 0, 0, 0, 2, 3);
+    pixel_inverse(17, 9, 1, 2, 0, 1, 0x8000, 3, 2);
+    pixel_inverse(16, 8, 3, 1, 0, 0, 0, 2, 2);
+    pixel_inverse(16, 8, 3, 1, 1, 0, 0x80, 2, 2);
+    pixel_inverse(5, 5, 3, 2, 1, 1, 0x8000, 5, 5);
+    pixel_inverse(1, 1, 1, 1, 0, 0, 0, 1, 1);
+
+    ctx = new_ctx(k1);
+    other = new_ctx(k2);
+    CHECK(ctx != NULL && other != NULL);
+    if (ctx == NULL || other == NULL)
+        return check_summary("test_pipeline");
+    round_trip(ctx, "pydicom_MR_small.dcm");
+    round_trip(ctx, "pydicom_MR_small_bigendian.dcm");
+    round_trip(ctx, "pydicom_test-SR.dcm");
+    round_trip(ctx, "pydicom_MR_small_RLE.dcm");
+    tamper_every_byte(ctx, "pydicom_MR_small.dcm");
+    tamper_every_byte(ctx, "pydicom_MR_small_jpeg_ls_lossless.dcm");
+    tamper_every_byte(ctx, "pydicom_test-SR.dcm");
+    truncations(ctx, "pydicom_MR_small.dcm");
+    foreign_parts(ctx, other, "pydicom_MR_small.dcm");
+    refuses_bad_input(ctx);
+    refuses_double_protection(ctx, "pydicom_MR_small.dcm");
+    dg_ctx_destroy(ctx);
+    dg_ctx_destroy(other);
+    unlink(k1);
+    unlink(k2);
+    return check_summary("test_pipeline");
+}
