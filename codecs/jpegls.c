@@ -9,8 +9,8 @@
 static int valid_image(const dg_jls_image *img)
 {
     return img != NULL && img->width > 0 && img->height > 0 && img->width <= 65535 &&
-           img->height <= 65535 && img->components >= 1 && img->components <= 4 &&
-           img->bits >= 2 && img->bits <= 16;
+           img->height <= 65535 && img->components >= 1 && img->components <= 4 && img->bits >= 2 &&
+           img->bits <= 16;
 }
 
 size_t dg_jls_image_bytes(const dg_jls_image *img)

@@ -140,8 +140,9 @@ int dg_master_key_load(const char *path, dg_master_key *mk, char *err, size_t er
         goto done;
     }
     if (st.st_mode & 077) {
-        snprintf(err, errlen, "key file %s: group or others may access it (mode %04o); run chmod 600",
-                 path, (unsigned)(st.st_mode & 07777));
+        snprintf(err, errlen,
+                 "key file %s: group or others may access it (mode %04o); run chmod 600", path,
+                 (unsigned)(st.st_mode & 07777));
         goto done;
     }
     n = read(fd, buf, sizeof buf);

@@ -115,8 +115,8 @@ int dg_seal(const dg_seal_key *key, const uint8_t *aad, size_t aad_len, const ui
     rc = run_cbc(key->enc, out, 1, plain, plain_len, out + DG_SEAL_IV_LEN, &ct_len);
     if (rc != DG_SEAL_OK)
         return rc;
-    rc = compute_tag(key, aad, aad_len, out, DG_SEAL_IV_LEN + ct_len,
-                     out + DG_SEAL_IV_LEN + ct_len);
+    rc =
+        compute_tag(key, aad, aad_len, out, DG_SEAL_IV_LEN + ct_len, out + DG_SEAL_IV_LEN + ct_len);
     if (rc != DG_SEAL_OK)
         return rc;
     *out_len = DG_SEAL_IV_LEN + ct_len + DG_SEAL_TAG_LEN;

@@ -152,7 +152,8 @@ static int editable_tag(uint16_t group)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static int read_with_dcmtk(dg_dicom *d, const uint8_t *buf, size_t len, char *err, size_t errlen)
+static int read_with_dcmtk(dg_dicom *d, const uint8_t *buf, size_t len, int no_meta, char *err,
+                           size_t errlen)
 {
     DcmInputBufferStream stream;
     OFCondition cond;
@@ -164,8 +165,24 @@ static int read_with_dcmtk(dg_dicom *d, const uint8_t *buf, size_t len, char *er
     d->file.transferEnd();
     if (cond != EC_Normal)
         return set_error(err, errlen, DG_DICOM_EPARSE, "DCMTK: %s", cond.text());
-    if (!d->file.getMetaInfo()->tagExists(DCM_TransferSyntaxUID))
+    if (!d->file.getMetaInfo()->tagExists(DCM_TransferSyntaxUID) && !no_meta)
         return set_error(err, errlen, DG_DICOM_EPARSE, "DCMTK found no Transfer Syntax UID");
+    return DG_DICOM_OK;
+}
+
+/*
+ * A file without File Meta: DCMTK guessed the encoding from the bytes, as
+ * the scan did; the two guesses must be the same.
+ */
+static int same_guess(dg_dicom *d, const char *scanned_ts, char *err, size_t errlen)
+{
+    DcmXfer dcmtk(d->file.getDataset()->getOriginalXfer());
+    DcmXfer scanned(scanned_ts);
+
+    if (dcmtk.isExplicitVR() != scanned.isExplicitVR() ||
+        dcmtk.getByteOrder() != scanned.getByteOrder())
+        return set_error(err, errlen, DG_DICOM_EPARSE,
+                         "no File Meta, and DCMTK and the scan guess different encodings");
     return DG_DICOM_OK;
 }
 
@@ -310,7 +327,9 @@ static int parse(dg_dicom *d, const uint8_t *buf, size_t len, char *err, size_t 
                          "DCMTK's data dictionary is not loaded (see DCMDICTPATH)");
     rc = dg_scan_file(buf, len, &d->scan, err, errlen);
     if (rc == DG_DICOM_OK)
-        rc = read_with_dcmtk(d, buf, len, err, errlen);
+        rc = read_with_dcmtk(d, buf, len, d->scan.no_meta, err, errlen);
+    if (rc == DG_DICOM_OK && d->scan.no_meta)
+        rc = same_guess(d, d->scan.transfer_syntax, err, errlen);
     if (rc == DG_DICOM_OK)
         rc = check_agreement(d, buf, err, errlen);
     if (rc == DG_DICOM_OK)
@@ -388,8 +407,7 @@ static int get_string(const dg_dicom *d, uint16_t group, uint16_t element, char 
     return DG_DICOM_OK;
 }
 
-int dg_dicom_get_string(const dg_dicom *d, uint16_t group, uint16_t element, char *out,
-                        size_t cap)
+int dg_dicom_get_string(const dg_dicom *d, uint16_t group, uint16_t element, char *out, size_t cap)
 {
     if (d == NULL || out == NULL || cap == 0)
         return DG_DICOM_EINVAL;
@@ -778,8 +796,8 @@ static OFCondition write_chunks(DcmFileFormat *file, E_TransferSyntax xfer, stru
     void *data;
 
     while (cond == EC_StreamNotifyClient && *rc == DG_DICOM_OK) {
-        cond = file->write(stream, xfer, EET_ExplicitLength, NULL, EGL_recalcGL, EPD_noChange, 0,
-                           0, 0, EWM_dontUpdateMeta);
+        cond = file->write(stream, xfer, EET_ExplicitLength, NULL, EGL_recalcGL, EPD_noChange, 0, 0,
+                           0, EWM_dontUpdateMeta);
         if (cond == EC_Normal)
             stream.flush();
         stream.flushBuffer(data, filled);
@@ -815,7 +833,7 @@ static int write_file(dg_dicom *d, E_TransferSyntax xfer, struct out_buffer *ob,
 
     if (!d->file.canWriteXfer(xfer, EXS_Unknown))
         return set_error(err, errlen, DG_DICOM_EINVAL,
-                         "DCMTK cannot write this dataset as %s (its Pixel Data would need a codec)",
+                         "DCMTK cannot write the dataset as %s: its Pixel Data needs a codec",
                          DcmXfer(xfer).getXferName());
     rc = prepare_meta(&d->file, xfer);
     if (rc != DG_DICOM_OK)

@@ -41,14 +41,14 @@ typedef struct dg_dicom dg_dicom;
 
 /* What the pipeline needs to know about a file, all read from the top level. */
 typedef struct dg_dicom_info {
-    char transfer_syntax[68];   /* (0002,0010), e.g. "1.2.840.10008.1.2.1" */
-    char sop_class_uid[68];     /* (0008,0016), "" when absent */
-    char sop_instance_uid[68];  /* (0008,0018), "" when absent */
-    char photometric[20];       /* (0028,0004), "" when absent */
-    int big_endian;             /* dataset encoded big endian (1.2.840.10008.1.2.2) */
-    int deflated;               /* dataset deflated (1.2.840.10008.1.2.1.99) */
-    int has_pixels;             /* top-level (7FE0,0010) present */
-    int encapsulated;           /* Pixel Data has undefined length (items) */
+    char transfer_syntax[68];    /* (0002,0010), e.g. "1.2.840.10008.1.2.1" */
+    char sop_class_uid[68];      /* (0008,0016), "" when absent */
+    char sop_instance_uid[68];   /* (0008,0018), "" when absent */
+    char photometric[20];        /* (0028,0004), "" when absent */
+    int big_endian;              /* dataset encoded big endian (1.2.840.10008.1.2.2) */
+    int deflated;                /* dataset deflated (1.2.840.10008.1.2.1.99) */
+    int has_pixels;              /* top-level (7FE0,0010) present */
+    int encapsulated;            /* Pixel Data has undefined length (items) */
     uint32_t rows, cols, frames; /* frames = NumberOfFrames, 1 when absent */
     uint16_t samples_per_pixel, bits_allocated, bits_stored, high_bit;
     uint16_t pixel_representation, planar_configuration;
@@ -61,7 +61,7 @@ typedef struct dg_dicom_info {
     int pixels_located;
     uint64_t pixel_value_offset;
     uint64_t pixel_value_length;
-    uint32_t item_count;        /* encapsulated: items including the offset table */
+    uint32_t item_count; /* encapsulated: items including the offset table */
 } dg_dicom_info;
 
 /*
@@ -87,8 +87,7 @@ int dg_dicom_get_item(const dg_dicom *d, uint32_t i, uint64_t *offset, uint64_t 
  * Returns DG_DICOM_ENOTFOUND when absent, DG_DICOM_EINVAL when the value
  * and its NUL do not fit in cap or the element has no string form.
  */
-int dg_dicom_get_string(const dg_dicom *d, uint16_t group, uint16_t element, char *out,
-                        size_t cap);
+int dg_dicom_get_string(const dg_dicom *d, uint16_t group, uint16_t element, char *out, size_t cap);
 
 /*
  * Editing the parsed dataset (top level only). set_string needs a tag whose

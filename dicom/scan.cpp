@@ -39,6 +39,7 @@
 #define META_START (PREAMBLE_LENGTH + 4)
 
 #define TS_IMPLICIT_LE "1.2.840.10008.1.2"
+#define TS_EXPLICIT_LE "1.2.840.10008.1.2.1"
 #define TS_EXPLICIT_BE "1.2.840.10008.1.2.2"
 #define TS_DEFLATED "1.2.840.10008.1.2.1.99"
 
@@ -55,10 +56,10 @@ static const struct encoding implicit_le = {1, 0};
 struct header {
     uint16_t group;
     uint16_t element;
-    char vr[3];     /* "" for implicit VR and for (FFFE,xxxx) tags */
+    char vr[3]; /* "" for implicit VR and for (FFFE,xxxx) tags */
     uint32_t length;
-    size_t offset;  /* of the tag */
-    size_t value;   /* of the value */
+    size_t offset; /* of the tag */
+    size_t value;  /* of the value */
 };
 
 /* The state of one scan. */
@@ -268,7 +269,8 @@ static int walk_sequence(struct walker *w, const struct header *sq, size_t end, 
             break;
         }
         if (!is_tag(&item, 0xFFFE, 0xE000))
-            return fail(w, "sequence (%04X,%04X): expected an item at offset %zu, found (%04X,%04X)",
+            return fail(w,
+                        "sequence (%04X,%04X): expected an item at offset %zu, found (%04X,%04X)",
                         sq->group, sq->element, pos, item.group, item.element);
         if (item.length == UNDEFINED_LENGTH) {
             rc = walk_dataset(w, item.value, stop, enc, depth + 1, 1, &pos);
@@ -322,8 +324,9 @@ static int walk_fragments(struct walker *w, const struct header *h, size_t end, 
         if (is_tag(&item, 0xFFFE, 0xE0DD))
             break;
         if (!is_tag(&item, 0xFFFE, 0xE000))
-            return fail(w, "encapsulated Pixel Data: expected an item at offset %zu, found (%04X,%04X)",
-                        pos, item.group, item.element);
+            return fail(
+                w, "encapsulated Pixel Data: expected an item at offset %zu, found (%04X,%04X)",
+                pos, item.group, item.element);
         if (item.length == UNDEFINED_LENGTH)
             return fail(w, "encapsulated Pixel Data item at offset %zu has an undefined length",
                         pos);
@@ -409,6 +412,10 @@ static int walk_dataset(struct walker *w, size_t pos, size_t end, struct encodin
         }
         if (h.group == 0xFFFE)
             return fail(w, "unexpected (FFFE,%04X) at offset %zu", h.element, pos);
+        /* DCMTK would sort it into the File Meta group when writing */
+        if (h.group == 0x0002 && depth == 0)
+            return fail(w, "File Meta element (0002,%04X) inside the dataset at offset %zu",
+                        h.element, pos);
         if (h.length == UNDEFINED_LENGTH)
             rc = walk_undefined(w, &h, end, enc, depth, &pos);
         else
@@ -453,10 +460,9 @@ static int copy_transfer_syntax(struct walker *w, const struct header *h)
  * agree with the elements, or DCMTK and the scan would start the dataset at
  * different offsets.
  */
-static int walk_meta(struct walker *w, size_t *dataset_start)
+static int walk_meta(struct walker *w, size_t pos, size_t *dataset_start)
 {
     uint64_t declared_end = 0;
-    size_t pos = META_START;
     struct header h;
     int have_ts = 0;
     int rc;
@@ -487,6 +493,45 @@ static int walk_meta(struct walker *w, size_t *dataset_start)
     return DG_DICOM_OK;
 }
 
+/* A group 0002 element in explicit VR little endian starts at pos. */
+static int meta_starts_at(const struct walker *w, size_t pos)
+{
+    const uint8_t *p = w->buf + pos;
+    return w->len - pos >= 8 && get_u16(p, 0) == 0x0002 && p[4] >= 'A' && p[4] <= 'Z' &&
+           p[5] >= 'A' && p[5] <= 'Z';
+}
+
+/*
+ * A dataset without File Meta Information: guess its encoding as DCMTK does
+ * (explicit VR when the first element's VR field holds two capital letters,
+ * implicit VR otherwise; little endian). DCMTK must then agree (dicom.cpp).
+ */
+static void guess_encoding(struct walker *w)
+{
+    const uint8_t *p = w->buf;
+    int vr_like = w->len >= 8 && p[4] >= 'A' && p[4] <= 'Z' && p[5] >= 'A' && p[5] <= 'Z';
+    strcpy(w->out->transfer_syntax, vr_like ? TS_EXPLICIT_LE : TS_IMPLICIT_LE);
+    w->out->no_meta = 1;
+}
+
+/*
+ * Finds the dataset: after the File Meta group of a Part-10 file (128-byte
+ * preamble and "DICM"), after a File Meta group with no preamble, or from
+ * the first byte of a bare dataset.
+ */
+static int find_dataset(struct walker *w, size_t *start)
+{
+    if (w->len >= META_START && memcmp(w->buf + PREAMBLE_LENGTH, "DICM", 4) == 0)
+        return walk_meta(w, META_START, start);
+    if (meta_starts_at(w, 0))
+        return walk_meta(w, 0, start);
+    if (w->len < 8)
+        return fail(w, "only %zu bytes: not a DICOM file", w->len);
+    guess_encoding(w);
+    *start = 0;
+    return DG_DICOM_OK;
+}
+
 static int scan_bytes(struct walker *w)
 {
     dg_scan *s = w->out;
@@ -494,9 +539,7 @@ static int scan_bytes(struct walker *w)
     size_t start = 0, end = 0;
     int rc;
 
-    if (w->len < META_START || memcmp(w->buf + PREAMBLE_LENGTH, "DICM", 4) != 0)
-        return fail(w, "no DICM prefix (not a Part-10 file)");
-    rc = walk_meta(w, &start);
+    rc = find_dataset(w, &start);
     if (rc != DG_DICOM_OK)
         return rc;
     if (strcmp(s->transfer_syntax, TS_DEFLATED) == 0) {

@@ -26,6 +26,7 @@ typedef struct dg_scan_item {
 typedef struct dg_scan {
     char transfer_syntax[68]; /* (0002,0010), trimmed */
     int implicit_vr;          /* dataset is implicit VR little endian */
+    int no_meta;              /* no File Meta group: the encoding was guessed */
     int big_endian;           /* dataset is explicit VR big endian */
     int deflated;             /* dataset is deflated: not scanned */
     int has_pixels;           /* top-level (7FE0,0010) found */

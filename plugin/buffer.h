@@ -17,7 +17,7 @@ typedef struct dg_buf {
 } dg_buf;
 
 void dg_buf_init(dg_buf *b);
-void dg_buf_free(dg_buf *b);      /* wipes the bytes before freeing */
+void dg_buf_free(dg_buf *b); /* wipes the bytes before freeing */
 int dg_buf_reserve(dg_buf *b, size_t extra);
 void dg_buf_put(dg_buf *b, const void *p, size_t n);
 void dg_buf_put_u8(dg_buf *b, uint8_t v);

@@ -101,8 +101,8 @@ DG_API void dg_protected_free(dg_protected *p);
  * Gives restore the slice called name: a malloc'd buffer the library frees.
  * Returns 0, or -1 when it cannot be read (err then says why).
  */
-typedef int (*dg_slice_loader)(void *user, const char *name, uint8_t **data, size_t *len,
-                               char *err, size_t errlen);
+typedef int (*dg_slice_loader)(void *user, const char *name, uint8_t **data, size_t *len, char *err,
+                               size_t errlen);
 
 /*
  * Restores the original file from a protected one. Slices are fetched

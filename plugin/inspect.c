@@ -35,8 +35,7 @@ static size_t private_len(const dg_dicom *d, uint8_t element)
     return n;
 }
 
-static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_header *h,
-                     dg_buf *out)
+static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_header *h, dg_buf *out)
 {
     char line[256], id[2 * DG_KEY_ID_LEN + 1];
     int n;
@@ -90,8 +89,8 @@ DG_API int dg_inspect(const uint8_t *in, size_t in_len, char **text, char *err, 
         rc = dg_fail(err, errlen, DG_EFORMAT, "not a readable DICOM file: %s", why);
         goto done;
     }
-    if (dg_dicom_get_private(d, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER, &hb,
-                             &hlen) != DG_DICOM_OK) {
+    if (dg_dicom_get_private(d, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER, &hb, &hlen) !=
+        DG_DICOM_OK) {
         rc = dg_fail(err, errlen, DG_EFORMAT, "not protected by dcmguard (no DCMGUARD block)");
         goto done;
     }

@@ -94,8 +94,8 @@ static void plan_chunks(const dg_dicom_info *info, dg_pixmodel *m)
     m->segment_count = (uint32_t)((m->covered + m->chunk_bytes - 1) / m->chunk_bytes);
 }
 
-int dg_pix_plan(const dg_dicom_info *info, unsigned tile_rows, unsigned tile_cols,
-                dg_pixmodel *m, char *err, size_t errlen)
+int dg_pix_plan(const dg_dicom_info *info, unsigned tile_rows, unsigned tile_cols, dg_pixmodel *m,
+                char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     m->kind = DG_PIX_NONE;
@@ -134,10 +134,10 @@ int dg_pix_check(const dg_pixmodel *m)
     default:
         return -1;
     }
-    if ((m->sample_bytes != 1 && m->sample_bytes != 2) || m->components < 1 ||
-        m->components > 4 || m->width == 0 || m->height == 0 || m->width > 65535 ||
-        m->height > 65535 || m->tile_rows == 0 || m->tile_cols == 0 ||
-        m->tile_rows > m->height || m->tile_cols > m->width || m->frames == 0)
+    if ((m->sample_bytes != 1 && m->sample_bytes != 2) || m->components < 1 || m->components > 4 ||
+        m->width == 0 || m->height == 0 || m->width > 65535 || m->height > 65535 ||
+        m->tile_rows == 0 || m->tile_cols == 0 || m->tile_rows > m->height ||
+        m->tile_cols > m->width || m->frames == 0)
         return -1;
     if (m->frame_bytes != (uint64_t)m->width * m->height * m->components * m->sample_bytes)
         return -1;
@@ -247,8 +247,8 @@ void dg_pix_extract(const dg_pixmodel *m, const dg_tile *t, const uint8_t *frame
             if (m->sample_bytes == 1)
                 ormask |= extract_run8(src, (uint8_t *)samples + k, run, (uint8_t)m->sign_flip);
             else
-                ormask |= extract_run16(src, (uint16_t *)samples + k, run, m->sign_flip,
-                                        m->big_endian);
+                ormask |=
+                    extract_run16(src, (uint16_t *)samples + k, run, m->sign_flip, m->big_endian);
         }
     }
     img->width = t->w;
@@ -287,8 +287,7 @@ void dg_pix_insert(const dg_pixmodel *m, const dg_tile *t, uint8_t *frame, const
             if (m->sample_bytes == 1)
                 insert_run8(dst, (const uint8_t *)samples + k, run, (uint8_t)m->sign_flip);
             else
-                insert_run16(dst, (const uint16_t *)samples + k, run, m->sign_flip,
-                             m->big_endian);
+                insert_run16(dst, (const uint16_t *)samples + k, run, m->sign_flip, m->big_endian);
         }
     }
 }

@@ -37,11 +37,11 @@ enum { DG_PIX_NONE = 0, DG_PIX_TILED = 1, DG_PIX_ITEMS = 2, DG_PIX_CHUNKS = 3 };
 
 typedef struct dg_pixmodel {
     uint8_t kind;
-    uint8_t sample_bytes; /* TILED: 1 or 2 */
-    uint8_t planar;       /* TILED: 1 = one plane per component */
-    uint8_t big_endian;   /* TILED: 16-bit words stored big endian */
-    uint16_t sign_flip;   /* TILED: XOR applied to each sample before coding */
-    uint16_t components;  /* TILED */
+    uint8_t sample_bytes;   /* TILED: 1 or 2 */
+    uint8_t planar;         /* TILED: 1 = one plane per component */
+    uint8_t big_endian;     /* TILED: 16-bit words stored big endian */
+    uint16_t sign_flip;     /* TILED: XOR applied to each sample before coding */
+    uint16_t components;    /* TILED */
     uint32_t width, height; /* TILED: samples per row and rows of one frame */
     uint32_t frames;
     uint16_t tile_rows, tile_cols;
@@ -63,8 +63,8 @@ typedef struct dg_tile {
  * chooses the grid from the image size. Fails (DG_EINVAL-like -1 with err)
  * only when a requested grid does not fit the image.
  */
-int dg_pix_plan(const dg_dicom_info *info, unsigned tile_rows, unsigned tile_cols,
-                dg_pixmodel *m, char *err, size_t errlen);
+int dg_pix_plan(const dg_dicom_info *info, unsigned tile_rows, unsigned tile_cols, dg_pixmodel *m,
+                char *err, size_t errlen);
 
 /* Checks a model read back from a protected file: -1 when inconsistent. */
 int dg_pix_check(const dg_pixmodel *m);

@@ -175,8 +175,8 @@ static int encode_tile(const protection *p, const uint8_t *in, uint32_t seg, uin
     samples = malloc(dg_pix_tile_bytes(m, &tile));
     if (samples == NULL)
         return DG_ENOMEM;
-    dg_pix_extract(m, &tile, in + p->info.pixel_value_offset + tile.frame * m->frame_bytes,
-                   samples, &img);
+    dg_pix_extract(m, &tile, in + p->info.pixel_value_offset + tile.frame * m->frame_bytes, samples,
+                   &img);
     rc = dg_jls_encode(&img, samples, dg_pix_tile_bytes(m, &tile), plain, plain_len);
     dg_wipe(samples, dg_pix_tile_bytes(m, &tile));
     free(samples);
@@ -184,8 +184,8 @@ static int encode_tile(const protection *p, const uint8_t *in, uint32_t seg, uin
 }
 
 /* The bytes segment seg carries as they are (ITEMS and CHUNKS). */
-static void raw_segment(const protection *p, const uint8_t *in, uint32_t seg,
-                        const uint8_t **plain, size_t *plain_len)
+static void raw_segment(const protection *p, const uint8_t *in, uint32_t seg, const uint8_t **plain,
+                        size_t *plain_len)
 {
     uint64_t off, len;
     if (p->model.kind == DG_PIX_ITEMS) {
@@ -355,8 +355,8 @@ static int put_block(protection *p, char *err, size_t errlen)
     int rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER,
                                   p->header_bytes.data, p->header_bytes.len);
     if (rc == DG_DICOM_OK)
-        rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR,
-                                  DG_ELEM_ENVELOPE, p->envelope_sealed, p->envelope_len);
+        rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_ENVELOPE,
+                                  p->envelope_sealed, p->envelope_len);
     return rc == DG_DICOM_OK ? DG_OK
                              : dg_fail(err, errlen, DG_EINPUT, "cannot write the private block");
 }
@@ -376,8 +376,7 @@ static int put_tiles(protection *p, char *err, size_t errlen)
     rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_TILES,
                               all.data, all.len);
     free(all.data); /* ciphertext: no need to wipe */
-    return rc == DG_DICOM_OK ? DG_OK
-                             : dg_fail(err, errlen, DG_EINPUT, "cannot write the tiles");
+    return rc == DG_DICOM_OK ? DG_OK : dg_fail(err, errlen, DG_EINPUT, "cannot write the tiles");
 }
 
 /* Hands the sealed records over as slices (ownership moves to out). */
@@ -405,8 +404,7 @@ static int give_slices(protection *p, dg_protected *out, char *err, size_t errle
     return DG_OK;
 }
 
-static int write_output(protection *p, unsigned flags, dg_protected *out, char *err,
-                        size_t errlen)
+static int write_output(protection *p, unsigned flags, dg_protected *out, char *err, size_t errlen)
 {
     char why[DG_ERRLEN];
     int jpegls = 0, rc;

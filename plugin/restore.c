@@ -59,8 +59,7 @@ static void restoration_free(restoration *r)
     free(r->out);
 }
 
-static int read_header(restoration *r, const uint8_t *in, size_t in_len, char *err,
-                       size_t errlen)
+static int read_header(restoration *r, const uint8_t *in, size_t in_len, char *err, size_t errlen)
 {
     char why[DG_ERRLEN];
 
@@ -70,8 +69,9 @@ static int read_header(restoration *r, const uint8_t *in, size_t in_len, char *e
                              &r->header_bytes, &r->header_len) != DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EFORMAT, "not protected by dcmguard (no DCMGUARD block)");
     if (dg_header_decode(r->header_bytes, r->header_len, &r->header) != 0)
-        return dg_fail(err, errlen, DG_EFORMAT, "the dcmguard header is malformed or of an "
-                                                "unknown version");
+        return dg_fail(err, errlen, DG_EFORMAT,
+                       "the dcmguard header is malformed or of an "
+                       "unknown version");
     return DG_OK;
 }
 
@@ -90,8 +90,9 @@ static int unwrap_keys(restoration *r, const dg_ctx *ctx, char *err, size_t errl
     rc = dg_key_unwrap(ctx->master.key, r->header.wrapped_key, r->header.wrapped_len,
                        r->keys.data_key, sizeof r->keys.data_key, &n);
     if (rc != DG_WRAP_OK || n != sizeof r->keys.data_key)
-        return dg_fail(err, errlen, DG_EAUTH, "the wrapped data key does not authenticate "
-                                              "(wrong master key or altered file)");
+        return dg_fail(err, errlen, DG_EAUTH,
+                       "the wrapped data key does not authenticate "
+                       "(wrong master key or altered file)");
     if (dg_instance_keys_derive(&r->keys) != 0)
         return dg_fail(err, errlen, DG_ECRYPTO, "key derivation failed");
     return DG_OK;
@@ -193,16 +194,16 @@ static void expected_head(const restoration *r, uint32_t seg, dg_tile_head *t)
     }
 }
 
-static int load_slices(restoration *r, dg_slice_loader load, void *user, char *err,
-                       size_t errlen)
+static int load_slices(restoration *r, dg_slice_loader load, void *user, char *err, size_t errlen)
 {
     const dg_pixmodel *m = &r->env.model;
     int multi = m->kind != DG_PIX_TILED || m->frames > 1;
     char name[256], why[DG_ERRLEN];
 
     if (load == NULL)
-        return dg_fail(err, errlen, DG_ESLICE, "this file's tiles are in slice files: give "
-                                               "their directory (--slices-dir)");
+        return dg_fail(err, errlen, DG_ESLICE,
+                       "this file's tiles are in slice files: give "
+                       "their directory (--slices-dir)");
     for (uint32_t i = 0; i < m->segment_count; i++) {
         dg_tile_head want;
         expected_head(r, i, &want);
@@ -250,7 +251,8 @@ static int place_tile(restoration *r, uint32_t seg, const uint8_t *plain, size_t
     if (dg_jls_read_header(plain, plain_len, &want) != DG_JLS_OK)
         return DG_ECODEC;
     if (want.width != tile.w || want.height != tile.h || want.components != m->components ||
-        (want.bits > 8) != (m->sample_bytes == 2) || (m->components > 1 && want.planar != m->planar))
+        (want.bits > 8) != (m->sample_bytes == 2) ||
+        (m->components > 1 && want.planar != m->planar))
         return DG_ECODEC;
     bytes = dg_pix_tile_bytes(m, &tile);
     samples = malloc(bytes);
@@ -343,8 +345,7 @@ static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
     if (dg_pool_run(pool, n, restore_segment, r) != 0) {
         for (uint32_t i = 0; i < n; i++)
             if (r->segment_status[i] != DG_OK)
-                return dg_fail(err, errlen, r->segment_status[i],
-                               "pixel segment %u does not %s", i,
+                return dg_fail(err, errlen, r->segment_status[i], "pixel segment %u does not %s", i,
                                r->segment_status[i] == DG_EAUTH ? "authenticate (altered, "
                                                                   "swapped or foreign)"
                                                                 : "decode");
@@ -354,8 +355,9 @@ static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
     if (dg_sha256(r->out, e->original_size, digest) != 0)
         return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
     if (!dg_equal(digest, e->sha256, 32))
-        return dg_fail(err, errlen, DG_EAUTH, "the rebuilt file does not match the SHA-256 "
-                                              "recorded at protection");
+        return dg_fail(err, errlen, DG_EAUTH,
+                       "the rebuilt file does not match the SHA-256 "
+                       "recorded at protection");
     return DG_OK;
 }
 

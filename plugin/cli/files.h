@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 typedef struct dg_job {
-    char *in;  /* the input file */
-    char *out; /* where its result goes */
+    char *in;    /* the input file */
+    char *out;   /* where its result goes */
     char *error; /* set when planning already failed for this input */
 } dg_job;
 

@@ -65,8 +65,8 @@ static void test_seal_tamper(void)
         for (int bit = 0; bit < 8; bit++) {
             sealed[i] ^= (uint8_t)(1 << bit);
             tried++;
-            refused += dg_open(&k, aad, sizeof aad, sealed, n, back, sizeof back, &m) ==
-                       DG_SEAL_EAUTH;
+            refused +=
+                dg_open(&k, aad, sizeof aad, sealed, n, back, sizeof back, &m) == DG_SEAL_EAUTH;
             sealed[i] ^= (uint8_t)(1 << bit);
         }
     }
@@ -118,9 +118,10 @@ static void test_hkdf_definition(void)
 static void test_sha256_vector(void)
 {
     uint8_t d[32];
-    static const uint8_t abc[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
-                                    0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
-                                    0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    static const uint8_t abc[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+                                    0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+                                    0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+                                    0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
     CHECK(dg_sha256((const uint8_t *)"abc", 3, d) == 0 && memcmp(d, abc, 32) == 0);
 }
 

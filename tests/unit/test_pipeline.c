@@ -225,7 +225,8 @@ static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
     CHECK(dg_restore(other, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) ==
           DG_EKEY);
     CHECK(strstr(err, "master key") != NULL);
-    /* Same instance, same sizes: put b's first tile record (replay of another protection) into a. */
+    /* Same instance, same sizes: put b's first tile record (replay of another protection) into a.
+     */
     static const uint8_t magic[4] = {'D', 'G', 'T', 'L'};
     uint8_t *ra = memmem(a.file, a.file_len, magic, 4), *rb = memmem(b.file, b.file_len, magic, 4);
     CHECK(ra && rb && a.file_len == b.file_len);
@@ -237,7 +238,8 @@ static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
     }
     /* b's wrapped key in a's header: the envelope no longer authenticates. */
     static const uint8_t hmagic[4] = {'D', 'G', 'P', 'H'};
-    uint8_t *ha = memmem(a.file, a.file_len, hmagic, 4), *hb = memmem(b.file, b.file_len, hmagic, 4);
+    uint8_t *ha = memmem(a.file, a.file_len, hmagic, 4),
+            *hb = memmem(b.file, b.file_len, hmagic, 4);
     if (ha && hb) {
         memcpy(ha + 38, hb + 38, 40);
         CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) !=
