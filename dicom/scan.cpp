@@ -250,7 +250,7 @@ static int walk_sequence(struct walker *w, const struct header *sq, size_t end, 
     int defined = sq->length != UNDEFINED_LENGTH;
     size_t stop = defined ? sq->value + sq->length : end;
     size_t pos = sq->value;
-    struct header item;
+    struct header item = {};
     int rc;
 
     if (depth + 1 > DG_DICOM_MAX_DEPTH)
@@ -312,7 +312,7 @@ static int walk_fragments(struct walker *w, const struct header *h, size_t end, 
                           int depth, size_t *next)
 {
     size_t pos = h->value;
-    struct header item;
+    struct header item = {};
     int rc;
 
     for (;;) {
@@ -399,7 +399,7 @@ static int walk_defined(struct walker *w, const struct header *h, size_t end, st
 static int walk_dataset(struct walker *w, size_t pos, size_t end, struct encoding enc, int depth,
                         int until_delimiter, size_t *next)
 {
-    struct header h;
+    struct header h = {};
     int rc;
 
     while (pos < end) {
@@ -463,7 +463,7 @@ static int copy_transfer_syntax(struct walker *w, const struct header *h)
 static int walk_meta(struct walker *w, size_t pos, size_t *dataset_start)
 {
     uint64_t declared_end = 0;
-    struct header h;
+    struct header h = {};
     int have_ts = 0;
     int rc;
 

@@ -10,6 +10,7 @@ PACKAGES=(
     libturbojpeg0-dev           # JPEG
     dicom3tools                 # dciodvfy, to check protected files are valid
     clang-format
+    time                        # GNU time, for the benchmark's peak memory
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
