@@ -154,6 +154,24 @@ int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e)
     return dg_pix_check(&e->model);
 }
 
+void dg_tile_head_for(const dg_header *h, const dg_pixmodel *m, uint32_t seg, dg_tile_head *t)
+{
+    memset(t, 0, sizeof *t);
+    t->version = DG_FORMAT_VERSION;
+    t->codec = h->codec;
+    memcpy(t->protection_id, h->protection_id, DG_PROTECTION_ID_LEN);
+    memcpy(t->key_id, h->key_id, DG_KEY_ID_LEN);
+    t->segment = seg;
+    t->frame = seg;
+    if (m->kind == DG_PIX_TILED) {
+        dg_tile tile;
+        dg_pix_tile(m, seg, &tile);
+        t->frame = tile.frame;
+        t->row = tile.row;
+        t->col = tile.col;
+    }
+}
+
 void dg_tile_head_encode(const dg_tile_head *t, uint8_t out[DG_TILE_HEAD_LEN])
 {
     memcpy(out, tile_magic, 4);

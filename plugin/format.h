@@ -98,6 +98,9 @@ typedef struct dg_tile_head {
     uint32_t sealed_len;
 } dg_tile_head;
 
+/* What the head of segment seg says, for the file described by h and m (sealed_len left 0). */
+void dg_tile_head_for(const dg_header *h, const dg_pixmodel *m, uint32_t seg, dg_tile_head *t);
+
 void dg_tile_head_encode(const dg_tile_head *t, uint8_t out[DG_TILE_HEAD_LEN]);
 int dg_tile_head_decode(const uint8_t in[DG_TILE_HEAD_LEN], dg_tile_head *t);
 

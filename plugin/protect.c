@@ -142,25 +142,6 @@ typedef struct segment_job {
     const uint8_t *in;
 } segment_job;
 
-/* The record head of segment seg, before its sealed length is known. */
-static void segment_head(const protection *p, uint32_t seg, dg_tile_head *t)
-{
-    memset(t, 0, sizeof *t);
-    t->version = DG_FORMAT_VERSION;
-    t->codec = p->header.codec;
-    memcpy(t->protection_id, p->header.protection_id, DG_PROTECTION_ID_LEN);
-    memcpy(t->key_id, p->header.key_id, DG_KEY_ID_LEN);
-    t->segment = seg;
-    t->frame = seg;
-    if (p->model.kind == DG_PIX_TILED) {
-        dg_tile tile;
-        dg_pix_tile(&p->model, seg, &tile);
-        t->frame = tile.frame;
-        t->row = tile.row;
-        t->col = tile.col;
-    }
-}
-
 /* Encodes one tile as JPEG-LS; *plain is malloc'd. */
 static int encode_tile(const protection *p, const uint8_t *in, uint32_t seg, uint8_t **plain,
                        size_t *plain_len)
@@ -207,7 +188,7 @@ static int seal_record(const protection *p, uint32_t seg, const uint8_t *plain, 
 
     if (sealed_len > UINT32_MAX)
         return DG_EUNSUPPORTED;
-    segment_head(p, seg, &head);
+    dg_tile_head_for(&p->header, &p->model, seg, &head);
     head.sealed_len = (uint32_t)sealed_len;
     r = malloc(DG_TILE_HEAD_LEN + sealed_len);
     if (r == NULL)

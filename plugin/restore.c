@@ -175,25 +175,6 @@ static int split_records(restoration *r, char *err, size_t errlen)
     return DG_OK;
 }
 
-/* What the head of segment seg must say. */
-static void expected_head(const restoration *r, uint32_t seg, dg_tile_head *t)
-{
-    memset(t, 0, sizeof *t);
-    t->version = DG_FORMAT_VERSION;
-    t->codec = r->header.codec;
-    memcpy(t->protection_id, r->header.protection_id, DG_PROTECTION_ID_LEN);
-    memcpy(t->key_id, r->header.key_id, DG_KEY_ID_LEN);
-    t->segment = seg;
-    t->frame = seg;
-    if (r->env.model.kind == DG_PIX_TILED) {
-        dg_tile tile;
-        dg_pix_tile(&r->env.model, seg, &tile);
-        t->frame = tile.frame;
-        t->row = tile.row;
-        t->col = tile.col;
-    }
-}
-
 static int load_slices(restoration *r, dg_slice_loader load, void *user, char *err, size_t errlen)
 {
     const dg_pixmodel *m = &r->env.model;
@@ -206,7 +187,7 @@ static int load_slices(restoration *r, dg_slice_loader load, void *user, char *e
                        "their directory (--slices-dir)");
     for (uint32_t i = 0; i < m->segment_count; i++) {
         dg_tile_head want;
-        expected_head(r, i, &want);
+        dg_tile_head_for(&r->header, &r->env.model, i, &want);
         if (dg_slice_name(r->env.slice_base, r->header.protection_id, multi, want.frame, want.row,
                           want.col, name, sizeof name) != 0)
             return dg_fail(err, errlen, DG_EFORMAT, "bad slice name");
@@ -226,7 +207,7 @@ static int check_head(const restoration *r, uint32_t seg, dg_tile_head *got)
 
     if (r->record_lens[seg] < DG_TILE_HEAD_LEN || dg_tile_head_decode(rec, got) != 0)
         return -1;
-    expected_head(r, seg, &want);
+    dg_tile_head_for(&r->header, &r->env.model, seg, &want);
     if (got->sealed_len != r->record_lens[seg] - DG_TILE_HEAD_LEN)
         return -1;
     return memcmp(got->protection_id, want.protection_id, DG_PROTECTION_ID_LEN) == 0 &&
