@@ -331,6 +331,25 @@ done:
     return rc;
 }
 
+/*
+ * Other pictures of the patient that a clear header could carry: the icon
+ * (a thumbnail of the image), overlay bitmaps, float pixel data. They are
+ * in the envelope with every other original byte, so the clear copy goes.
+ */
+static int remove_other_pictures(protection *p, char *err, size_t errlen)
+{
+    int rc = dg_dicom_remove(p->dicom, 0x0088, 0x0200); /* Icon Image Sequence */
+    if (rc == DG_DICOM_OK)
+        rc = dg_dicom_remove(p->dicom, 0x7FE0, 0x0008); /* Float Pixel Data */
+    if (rc == DG_DICOM_OK)
+        rc = dg_dicom_remove(p->dicom, 0x7FE0, 0x0009); /* Double Float Pixel Data */
+    for (uint16_t group = 0x6000; rc == DG_DICOM_OK && group <= 0x601E; group += 2)
+        rc = dg_dicom_remove(p->dicom, group, 0x3000); /* Overlay Data */
+    return rc == DG_DICOM_OK
+               ? DG_OK
+               : dg_fail(err, errlen, DG_EINPUT, "cannot remove icon or overlay data");
+}
+
 static int put_block(protection *p, char *err, size_t errlen)
 {
     int rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER,
@@ -391,6 +410,8 @@ static int write_output(protection *p, unsigned flags, dg_protected *out, char *
     int jpegls = 0, rc;
 
     rc = replace_pixels(p, &jpegls, err, errlen);
+    if (rc == DG_OK)
+        rc = remove_other_pictures(p, err, errlen);
     if (rc == DG_OK)
         rc = put_block(p, err, errlen);
     if (rc == DG_OK && !(flags & DG_PROTECT_SLICES))
