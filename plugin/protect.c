@@ -392,7 +392,7 @@ static int give_slices(protection *p, dg_protected *out, char *err, size_t errle
         return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
         dg_tile_head head;
-        dg_tile_head_decode(p->records[i], &head);
+        dg_tile_head_for(&p->header, &p->model, i, &head);
         if (dg_slice_name(p->slice_base, p->header.protection_id, multi, head.frame, head.row,
                           head.col, out->slices[i].name, sizeof out->slices[i].name) != 0)
             return dg_fail(err, errlen, DG_EINVAL, "slice name too long");
