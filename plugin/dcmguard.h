@@ -42,7 +42,9 @@ typedef enum dg_status {
     DG_ECODEC = -7,       /* encoding or decoding pixel data failed */
     DG_ECRYPTO = -8,      /* the cryptographic library failed */
     DG_EUNSUPPORTED = -9, /* valid, but something dcmguard does not handle */
-    DG_ESLICE = -10       /* a slice file is missing or is not the right one */
+    DG_ESLICE = -10,      /* a slice file is missing or is not the right one */
+    DG_ESTORE = -11,      /* the key store cannot be opened, read or written */
+    DG_ENOPAD = -12       /* the one-time pad of this instance was destroyed or has expired */
 } dg_status;
 
 /* The length an error buffer should have. */
@@ -70,6 +72,49 @@ DG_API int dg_ctx_set_tiles(dg_ctx *ctx, unsigned rows, unsigned cols);
 
 /* Worker threads for tiles; 0 (the default) uses every online core. */
 DG_API int dg_ctx_set_threads(dg_ctx *ctx, unsigned threads);
+
+/*
+ * The key store: an SQLite file (created mode 0600 when absent) that holds
+ * the one-time pads encrypting each instance's patient header. It is
+ * required by dg_protect and, for the patient header, by dg_restore.
+ * Opening it destroys every pad past its time.
+ */
+DG_API int dg_ctx_open_keystore(dg_ctx *ctx, const char *path, char *err, size_t errlen);
+
+/* How the patient header is encrypted: XOR over bytes, letters mod 26, digits mod 10. */
+typedef enum dg_otp_mode { DG_OTP_BINARY = 0, DG_OTP_VIGENERE = 1, DG_OTP_NUMERIC = 2 } dg_otp_mode;
+
+/* What happens to a pad when restore uses it. */
+typedef enum dg_otp_policy { DG_OTP_REUSABLE = 0, DG_OTP_SINGLE_USE = 1 } dg_otp_policy;
+
+/*
+ * Pad settings for the next dg_protect calls. ttl_seconds = 0 means the pad
+ * never expires. Defaults: binary, reusable, no expiry (docs/header.md says
+ * why: destroying a patient's identity is never done without being asked).
+ */
+DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy,
+                          uint64_t ttl_seconds);
+
+/* Parses "30d", "12h", "90m", "45s" or "0" (never) into seconds. */
+DG_API int dg_parse_duration(const char *text, uint64_t *seconds);
+
+/* How the pixel data is protected. */
+typedef enum dg_pixel_mode {
+    DG_MODE_AES = 0,  /* JPEG-LS tiles under AES-256-CBC + HMAC (the default) */
+    DG_MODE_CHAOS = 1 /* the research chaos cipher, in place (see docs/chaos.md) */
+} dg_pixel_mode;
+
+DG_API int dg_ctx_set_mode(dg_ctx *ctx, dg_pixel_mode mode);
+
+/*
+ * Key-store maintenance. dg_keys_list gives a malloc'd text (one line per
+ * pad, or a JSON array when json is non-zero) of metadata only, never pad
+ * bytes. dg_keys_purge destroys every pad past its time and says how many.
+ * dg_keys_destroy destroys one pad by its id (DG_ENOPAD when absent).
+ */
+DG_API int dg_keys_list(dg_ctx *ctx, int json, char **text, char *err, size_t errlen);
+DG_API int dg_keys_purge(dg_ctx *ctx, unsigned *destroyed, char *err, size_t errlen);
+DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen);
 
 /* One encrypted tile kept outside the protected file (--slices-dir). */
 typedef struct dg_slice {
@@ -104,15 +149,30 @@ DG_API void dg_protected_free(dg_protected *p);
 typedef int (*dg_slice_loader)(void *user, const char *name, uint8_t **data, size_t *len, char *err,
                                size_t errlen);
 
+/* Give the pixels back under the de-identified header, without the pad. */
+#define DG_RESTORE_DEIDENTIFIED 1u
+/*
+ * Do not consume a single-use pad: the caller calls dg_restore_done once
+ * the restored file is safely stored (so a failed write loses nothing).
+ */
+#define DG_RESTORE_KEEP_PAD 2u
+
 /*
  * Restores the original file from a protected one. Slices are fetched
  * through load when the file was protected with DG_PROTECT_SLICES (load
- * may be NULL otherwise). *out is malloc'd; free it with free(). Nothing is
- * returned unless every tile authenticated and the SHA-256 of the rebuilt
- * file equals the one recorded at protection.
+ * may be NULL otherwise). *out is malloc'd; free it with dg_secure_free.
+ * Nothing is returned unless every tile authenticated, the pad's MAC
+ * verified and the SHA-256 of the rebuilt file equals the one recorded at
+ * protection. A single-use pad is destroyed once the file is rebuilt,
+ * unless flags has DG_RESTORE_KEEP_PAD.
  */
 DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_loader load,
-                      void *user, uint8_t **out, size_t *out_len, char *err, size_t errlen);
+                      void *user, unsigned flags, uint8_t **out, size_t *out_len, char *err,
+                      size_t errlen);
+
+/* After a DG_RESTORE_KEEP_PAD restore: consumes the pad if it is single-use. */
+DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
+                           size_t errlen);
 
 /*
  * Describes a protected file without any key: a malloc'd text of

@@ -17,6 +17,11 @@ struct dg_ctx {
     int have_master;
     unsigned tile_rows, tile_cols;
     unsigned threads;
+    dg_pixel_mode mode;
+    dg_otp_mode otp_mode;
+    dg_otp_policy otp_policy;
+    uint64_t otp_ttl; /* seconds; 0 = never expires */
+    struct dg_keystore *store; /* NULL until dg_ctx_open_keystore */
     pthread_mutex_t pool_lock;
     dg_pool *pool; /* made on first use */
 };

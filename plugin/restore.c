@@ -343,7 +343,8 @@ static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
 }
 
 DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_loader load,
-                      void *user, uint8_t **out, size_t *out_len, char *err, size_t errlen)
+                      void *user, unsigned flags, uint8_t **out, size_t *out_len, char *err,
+                      size_t errlen)
 {
     restoration r;
     int rc;
@@ -352,6 +353,7 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_restore");
     *out = NULL;
     *out_len = 0;
+    (void)flags;
     if (!ctx->have_master)
         return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
     memset(&r, 0, sizeof r);

@@ -280,7 +280,7 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
 
     if (dg_file_read(job->in, &in, &in_len, err, errlen) != 0)
         return -1;
-    if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, &out, &out_len, err,
+    if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, 0, &out, &out_len, err,
                    errlen) != DG_OK)
         goto done;
     if (dg_file_write(job->out, out, out_len, err, errlen) != 0)

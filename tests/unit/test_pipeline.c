@@ -140,7 +140,7 @@ static void round_trip(dg_ctx *ctx, const char *name)
     if (in == NULL)
         return;
     CHECK(dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) == DG_OK);
-    CHECK(dg_restore(ctx, p.file, p.file_len, NULL, NULL, &back, &back_len, err, sizeof err) ==
+    CHECK(dg_restore(ctx, p.file, p.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) ==
           DG_OK);
     CHECK(back_len == len && back && memcmp(in, back, len) == 0);
     CHECK(no_pixel_run_survives(in, len, p.file, p.file_len));
@@ -185,7 +185,7 @@ static void tamper_every_byte(dg_ctx *ctx, const char *name)
         uint8_t *back = NULL;
         size_t back_len = 0;
         p.file[i] ^= 0x5A;
-        if (dg_restore(ctx, p.file, p.file_len, NULL, NULL, &back, &back_len, err, sizeof err) !=
+        if (dg_restore(ctx, p.file, p.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) !=
             DG_OK) {
             refused++;
         } else if (back_len == len && memcmp(back, in, len) == 0) {
@@ -226,7 +226,7 @@ static void truncations(dg_ctx *ctx, const char *name)
     for (size_t cut = 0; cut < p.file_len; cut += 97) {
         uint8_t *back = NULL;
         size_t back_len = 0;
-        if (dg_restore(ctx, p.file, cut, NULL, NULL, &back, &back_len, err, sizeof err) == DG_OK)
+        if (dg_restore(ctx, p.file, cut, NULL, NULL, 0, &back, &back_len, err, sizeof err) == DG_OK)
             ok++;
         free(back);
     }
@@ -249,7 +249,7 @@ static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
     }
     CHECK(dg_protect(ctx, in, len, name, 0, &a, err, sizeof err) == DG_OK);
     CHECK(dg_protect(ctx, in, len, name, 0, &b, err, sizeof err) == DG_OK);
-    CHECK(dg_restore(other, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) ==
+    CHECK(dg_restore(other, a.file, a.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) ==
           DG_EKEY);
     CHECK(strstr(err, "master key") != NULL);
     /* Same instance, same sizes: put b's first tile record (replay of another protection) into a.
@@ -260,7 +260,7 @@ static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
     if (ra && rb && a.file_len == b.file_len) {
         size_t rec = DG_TILE_HEAD_LEN + dg_load_u32(rb + 48);
         memcpy(ra, rb, rec);
-        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) ==
+        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) ==
               DG_EAUTH);
     }
     /* b's wrapped key in a's header: the envelope no longer authenticates. */
@@ -269,7 +269,7 @@ static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
             *hb = memmem(b.file, b.file_len, hmagic, 4);
     if (ha && hb) {
         memcpy(ha + 38, hb + 38, 40);
-        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, &back, &back_len, err, sizeof err) !=
+        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) !=
               DG_OK);
     }
     dg_protected_free(&a);
