@@ -1,0 +1,119 @@
+/*
+ * test_deid_table.c - tests of plugin/deid_table.c, PS3.15 Table E.1-1 as
+ * data: the order the binary search relies on, the row count, lookups of
+ * exact tags and of the repeating-group patterns, and a few option bits.
+ */
+#include "check.h"
+#include "deid_table.h"
+
+#include <stdio.h>
+
+/* Rows of standard/confidentiality_profile_attributes.json (innolitics/dicom-standard
+ * commit 0d01bf11dfc1d0b73b6df85bbf6e1764d3c558a3), less the private-attributes row. */
+#define JSON_ROWS 460
+
+static int basic_of(uint16_t group, uint16_t element)
+{
+    const dg_deid_rule *r = dg_deid_lookup(group, element);
+    return r ? r->basic : -1;
+}
+
+static void test_order_and_count(void)
+{
+    size_t i, exact = 0;
+
+    CHECK(dg_deid_rule_count == JSON_ROWS - 1);
+    /* the exact tags come first, strictly ascending; then only patterns */
+    while (exact < dg_deid_rule_count && dg_deid_rules[exact].mask == 0xFFFFFFFFu)
+        exact++;
+    CHECK(exact == 456);
+    for (i = 1; i < exact; i++)
+        CHECK(dg_deid_rules[i - 1].tag < dg_deid_rules[i].tag);
+    for (i = exact; i < dg_deid_rule_count; i++) {
+        CHECK(dg_deid_rules[i].mask != 0xFFFFFFFFu);
+        CHECK((dg_deid_rules[i].tag & ~dg_deid_rules[i].mask) == 0);
+    }
+    /* no odd (private) group in the table, every code in range */
+    for (i = 0; i < dg_deid_rule_count; i++) {
+        CHECK(((dg_deid_rules[i].tag >> 16) & 1) == 0);
+        CHECK(dg_deid_rules[i].basic <= DG_DEID_X_Z_U);
+        CHECK((dg_deid_rules[i].retain & dg_deid_rules[i].clean) == 0);
+    }
+    /* every exact row is found by the lookup, and is that row */
+    for (i = 0; i < exact; i++) {
+        uint32_t t = dg_deid_rules[i].tag;
+        CHECK(dg_deid_lookup((uint16_t)(t >> 16), (uint16_t)t) == &dg_deid_rules[i]);
+    }
+}
+
+static void test_lookups(void)
+{
+    const dg_deid_rule *r;
+
+    CHECK(basic_of(0x0010, 0x0010) == DG_DEID_Z); /* Patient's Name */
+    /* Patient ID: Z in this copy of the standard (not Z/D) */
+    CHECK(basic_of(0x0010, 0x0020) == DG_DEID_Z);
+    CHECK(basic_of(0x0008, 0x0018) == DG_DEID_U);     /* SOP Instance UID */
+    CHECK(basic_of(0x0020, 0x000D) == DG_DEID_U);     /* Study Instance UID */
+    CHECK(basic_of(0x0040, 0xA730) == DG_DEID_D);     /* Content Sequence */
+    CHECK(basic_of(0x0008, 0x0080) == DG_DEID_X_Z_D); /* Institution Name */
+    CHECK(basic_of(0x0070, 0x0084) == DG_DEID_Z_D);   /* Content Creator's Name */
+    CHECK(basic_of(0x0008, 0x1140) == DG_DEID_X_Z_U); /* Referenced Image Sequence */
+    CHECK(basic_of(0x0000, 0x1000) == DG_DEID_X);     /* Affected SOP Instance UID, first row */
+    CHECK(basic_of(0xFFFC, 0xFFFC) == DG_DEID_X);     /* Data Set Trailing Padding, last exact */
+
+    /* (60XX,4000) Overlay Comments and (60XX,3000) Overlay Data */
+    r = dg_deid_lookup(0x6002, 0x4000);
+    CHECK(r && r->tag == 0x60004000u && r->mask == 0xFF00FFFFu && r->basic == DG_DEID_X);
+    CHECK(r && r->clean == DG_DEID_OPT_CLEAN_GRAPH && r->retain == 0);
+    r = dg_deid_lookup(0x6000, 0x4000);
+    CHECK(r && r->tag == 0x60004000u);
+    r = dg_deid_lookup(0x601E, 0x3000);
+    CHECK(r && r->tag == 0x60003000u);
+    CHECK(dg_deid_lookup(0x6002, 0x0010) == NULL); /* Overlay Rows: not tabled */
+    /* (50XX,XXXX) Curve Data */
+    r = dg_deid_lookup(0x5010, 0x0020);
+    CHECK(r && r->tag == 0x50000000u && r->mask == 0xFF000000u && r->basic == DG_DEID_X);
+    CHECK(r && r->clean == DG_DEID_OPT_CLEAN_GRAPH);
+    /* private groups and untabled tags */
+    CHECK(dg_deid_lookup(0x6001, 0x4000) == NULL);
+    CHECK(dg_deid_lookup(0x0009, 0x0010) == NULL);
+    CHECK(dg_deid_lookup(0x0028, 0x0010) == NULL); /* Rows */
+    CHECK(dg_deid_lookup(0x7FE0, 0x0010) == NULL); /* Pixel Data */
+    CHECK(dg_deid_lookup(0x0000, 0x0000) == NULL);
+    CHECK(dg_deid_lookup(0xFFFE, 0xE000) == NULL);
+    CHECK(dg_deid_lookup(0xFFFF, 0xFFFF) == NULL);
+}
+
+static void test_options(void)
+{
+    const dg_deid_rule *r;
+
+    r = dg_deid_lookup(0x0010, 0x0040); /* Patient's Sex */
+    CHECK(r && (r->retain & DG_DEID_OPT_PATIENT_CHARS));
+    r = dg_deid_lookup(0x0008, 0x0020); /* Study Date */
+    CHECK(r && r->basic == DG_DEID_Z);
+    CHECK(r && r->retain == DG_DEID_OPT_FULL_DATES && r->clean == DG_DEID_OPT_MODIFIED_DATES);
+    r = dg_deid_lookup(0x0008, 0x1010); /* Station Name */
+    CHECK(r && r->basic == DG_DEID_X_Z_D && r->retain == DG_DEID_OPT_DEVICE);
+    r = dg_deid_lookup(0x0018, 0x1002); /* Device UID */
+    CHECK(r && r->retain == (DG_DEID_OPT_UIDS | DG_DEID_OPT_DEVICE));
+    r = dg_deid_lookup(0x0008, 0x0080); /* Institution Name */
+    CHECK(r && r->retain == DG_DEID_OPT_INSTITUTION);
+    r = dg_deid_lookup(0x0020, 0x000D); /* Study Instance UID */
+    CHECK(r && r->retain == DG_DEID_OPT_UIDS && r->clean == 0);
+    r = dg_deid_lookup(0x0010, 0x2110); /* Allergies */
+    CHECK(r && r->clean == (DG_DEID_OPT_PATIENT_CHARS | DG_DEID_OPT_CLEAN_DESC));
+    r = dg_deid_lookup(0x0040, 0xA730); /* Content Sequence */
+    CHECK(r && r->clean == DG_DEID_OPT_CLEAN_STRUCT);
+    r = dg_deid_lookup(0x0008, 0x1120); /* Referenced Patient Sequence: "X" under Retain UIDs */
+    CHECK(r && r->basic == DG_DEID_X && r->retain == 0 && r->clean == 0);
+}
+
+int main(void)
+{
+    test_order_and_count();
+    test_lookups();
+    test_options();
+    return check_summary("test_deid_table");
+}
