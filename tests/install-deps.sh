@@ -7,6 +7,7 @@ PACKAGES=(
     libdcmtk-dev dcmtk          # DICOM read/write; dcmdump, dcmcjpls for tests and benchmarks
     libcharls-dev               # JPEG-LS
     libssl-dev                  # AES, HMAC, key wrap, CSPRNG
+    libsqlite3-dev              # the key store of one-time pads
     libturbojpeg0-dev           # JPEG
     dicom3tools                 # dciodvfy, to check protected files are valid
     clang-format
