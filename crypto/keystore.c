@@ -301,7 +301,10 @@ static int check_file_mode(const char *store, const char *file, char *err, size_
     if (st.st_mode & 077) {
         snprintf(what, sizeof what, "group or others may access it (mode %04o); run chmod 600",
                  (unsigned)(st.st_mode & 07777));
-        set_error(err, errlen, store, file, what);
+        if (strcmp(store, file) == 0)
+            set_error(err, errlen, store, what, NULL);
+        else
+            set_error(err, errlen, store, file, what);
         return DG_KS_EINVAL;
     }
     return DG_KS_OK;
