@@ -180,6 +180,94 @@ DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *
  */
 DG_API int dg_inspect(const uint8_t *in, size_t in_len, char **text, char *err, size_t errlen);
 
+/*
+ * ---- The gateway's journal and forwarding queue (plugin/queue.c) ----
+ *
+ * An SQLite file (WAL, busy timeout, created mode 0600) in which a gateway
+ * records every instance it stored, named by a keyed hash (HKDF under the
+ * master key) of its original SOP Instance UID, never by the UID, and
+ * queues the instances to forward to an archive until the archive has
+ * accepted them, retrying after a delay that doubles with each failure.
+ * Storage commitment is answered from it; it survives restarts. Threads
+ * may share one dg_queue. Times are Unix seconds.
+ */
+typedef struct dg_queue dg_queue;
+
+#define DG_QUEUE_KEY_LEN 64  /* hex digits of an instance's keyed name */
+#define DG_QUEUE_ID_MAX 64   /* longest id of a stored instance (Orthanc's have 44) */
+#define DG_QUEUE_UID_MAX 64  /* longest DICOM UID */
+#define DG_QUEUE_WHY_MAX 255 /* longest reason kept for a failed forwarding */
+
+typedef enum dg_forward_state {
+    DG_FORWARD_NONE = 0,    /* not to be forwarded */
+    DG_FORWARD_PENDING = 1, /* waiting until the archive accepts it */
+    DG_FORWARD_DONE = 2,    /* accepted by the archive */
+    DG_FORWARD_DROPPED = 3  /* deleted from the gateway before the archive accepted it */
+} dg_forward_state;
+
+typedef struct dg_queue_entry {
+    char sop_class[DG_QUEUE_UID_MAX + 1];
+    char id[DG_QUEUE_ID_MAX + 1];
+    int stored; /* the gateway still holds it */
+    dg_forward_state forward;
+    unsigned attempts; /* failed forwarding attempts so far */
+    int64_t added;
+    char last_error[DG_QUEUE_WHY_MAX + 1];
+} dg_queue_entry;
+
+typedef struct dg_queue_stats {
+    uint64_t instances, pending, forwarded, dropped;
+    int64_t next_attempt; /* earliest retry still pending; 0 when none */
+} dg_queue_stats;
+
+/*
+ * Opens the journal at path, creating it when absent. full_sync makes every
+ * commit wait for the disk (fsync); without it a commit survives a crash of
+ * the process but maybe not of the machine, as Orthanc's own index does.
+ */
+DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err,
+                         size_t errlen);
+DG_API void dg_queue_close(dg_queue *q);
+
+/* Retry delays in seconds: first, doubled after each failure, at most max (defaults 5, 300). */
+DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max);
+
+/* The keyed name of a SOP Instance UID under the master key of ctx. */
+DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid,
+                        char key[DG_QUEUE_KEY_LEN + 1], char *err, size_t errlen);
+
+/* Reads a DICOM file's SOP Class UID and the keyed name of its SOP Instance UID. */
+DG_API int dg_queue_key_file(dg_ctx *ctx, const uint8_t *file, size_t len,
+                             char key[DG_QUEUE_KEY_LEN + 1], char sop_class[DG_QUEUE_UID_MAX + 1],
+                             char *err, size_t errlen);
+
+/*
+ * Records that the instance named key, of class sop_class, is stored as id;
+ * with forward it is queued, due at once. Replaces any record of key or id.
+ */
+DG_API int dg_queue_add(dg_queue *q, const char *key, const char *sop_class, const char *id,
+                        int forward, int64_t now, char *err, size_t errlen);
+
+/* The record of key; *found is 0 when there is none. */
+DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found,
+                         char *err, size_t errlen);
+
+/* Up to max ids whose forwarding is due at now, the longest waiting first. */
+DG_API int dg_queue_due(dg_queue *q, int64_t now, char (*ids)[DG_QUEUE_ID_MAX + 1], unsigned max,
+                        unsigned *count, char *err, size_t errlen);
+
+/* The archive accepted id. */
+DG_API int dg_queue_forwarded(dg_queue *q, const char *id, char *err, size_t errlen);
+
+/* Forwarding id failed at now (why: one line, kept for status): retried after the delay. */
+DG_API int dg_queue_failed(dg_queue *q, const char *id, int64_t now, const char *why, char *err,
+                           size_t errlen);
+
+/* id was deleted from the gateway; a forwarding still pending becomes DROPPED. */
+DG_API int dg_queue_removed(dg_queue *q, const char *id, char *err, size_t errlen);
+
+DG_API int dg_queue_get_stats(dg_queue *q, dg_queue_stats *stats, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

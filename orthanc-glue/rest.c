@@ -1,0 +1,324 @@
+/*
+ * rest.c - the gateway's REST routes, all under /dcmguard/:
+ *
+ *   GET    /dcmguard/status                    journal and forwarding counts (always on)
+ *   GET    /dcmguard/instances/{id}/restore    the original of a stored instance  }
+ * EnableRestoreRoutes POST   /dcmguard/restore                   the original of the protected body
+ * } GET    /dcmguard/keys                      pad metadata (JSON)                } EnableKeyRoutes
+ *   POST   /dcmguard/keys/purge                destroys the expired pads          }
+ *   DELETE /dcmguard/keys/{id}                 destroys one pad                   }
+ *
+ * Restore answers take ?deidentified=1 (pixels under the de-identified
+ * header, without the pad). Disabled routes are not registered at all, so
+ * Orthanc answers 404. With RestoreUsers, an HTTP filter lets only those
+ * users (authenticated by Orthanc) reach the restore and key routes.
+ * Restores run without Orthanc's plugin lock, beside ingestion.
+ */
+#define _DEFAULT_SOURCE /* explicit_bzero */
+#include "gateway.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Answers status with a one-line JSON error. */
+static OrthancPluginErrorCode answer_error(OrthancPluginRestOutput *out, uint16_t status,
+                                           const char *why)
+{
+    json_t *j = json_pack("{s:s,s:i}", "Error", why, "HttpStatus", (int)status);
+    char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+    OrthancPluginSendHttpStatus(dgo.orthanc, out, status, body ? body : "",
+                                body ? (uint32_t)strlen(body) : 0);
+    free(body);
+    json_decref(j);
+    return OrthancPluginErrorCode_Success;
+}
+
+static OrthancPluginErrorCode answer_json(OrthancPluginRestOutput *out, json_t *j)
+{
+    char *body = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+
+    if (body == NULL)
+        return answer_error(out, 500, "out of memory");
+    OrthancPluginAnswerBuffer(dgo.orthanc, out, body, strlen(body), "application/json");
+    free(body);
+    return OrthancPluginErrorCode_Success;
+}
+
+/* The HTTP status for a library failure. */
+static uint16_t http_status(int rc)
+{
+    switch (rc) {
+    case DG_EINVAL:
+    case DG_EINPUT:
+    case DG_EFORMAT:
+    case DG_EUNSUPPORTED:
+    case DG_ESLICE:
+        return 400; /* not a protected file dcmguard can restore */
+    case DG_EAUTH:
+    case DG_EKEY:
+        return 422; /* altered, or protected under another master key */
+    case DG_ENOPAD:
+        return 410; /* the pad was destroyed: the identity is gone for good */
+    default:
+        return 500;
+    }
+}
+
+static int wants(const OrthancPluginHttpRequest *req, const char *arg)
+{
+    for (uint32_t i = 0; i < req->getCount; i++)
+        if (strcmp(req->getKeys[i], arg) == 0)
+            return strcmp(req->getValues[i], "0") != 0 && strcmp(req->getValues[i], "false") != 0;
+    return 0;
+}
+
+/* Restores a protected file and answers the original (or an error). */
+static OrthancPluginErrorCode answer_restored(OrthancPluginRestOutput *out, const void *data,
+                                              size_t size, const OrthancPluginHttpRequest *req)
+{
+    char err[DG_ERRLEN];
+    uint8_t *orig = NULL;
+    size_t len = 0;
+    unsigned flags = DG_RESTORE_KEEP_PAD;
+    int rc;
+
+    if (wants(req, "deidentified"))
+        flags |= DG_RESTORE_DEIDENTIFIED;
+    rc = dg_restore(dgo.ctx, data, size, NULL, NULL, flags, &orig, &len, err, sizeof err);
+    if (rc == DG_OK && len > UINT32_MAX) {
+        dg_secure_free(orig, len);
+        return answer_error(out, 413, "the restored file is larger than 4 GB");
+    }
+    if (rc != DG_OK) {
+        dgo_log_warning("restore refused: %s", err);
+        return answer_error(out, http_status(rc), err);
+    }
+    OrthancPluginAnswerBuffer(dgo.orthanc, out, orig, (uint32_t)len, "application/dicom");
+    dg_secure_free(orig, len);
+    if (dg_restore_done(dgo.ctx, data, size, err, sizeof err) != DG_OK)
+        dgo_log_error("restore answered, but its single-use pad was not destroyed: %s", err);
+    return OrthancPluginErrorCode_Success;
+}
+
+static OrthancPluginErrorCode restore_stored(OrthancPluginRestOutput *out, const char *url,
+                                             const OrthancPluginHttpRequest *req)
+{
+    OrthancPluginMemoryBuffer file = {0};
+    OrthancPluginErrorCode rc;
+
+    (void)url;
+    if (req->method != OrthancPluginHttpMethod_Get) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "GET");
+        return OrthancPluginErrorCode_Success;
+    }
+    if (OrthancPluginGetDicomForInstance(dgo.orthanc, &file, req->groups[0]) !=
+        OrthancPluginErrorCode_Success)
+        return answer_error(out, 404, "no such instance");
+    rc = answer_restored(out, file.data, file.size, req);
+    OrthancPluginFreeMemoryBuffer(dgo.orthanc, &file);
+    return rc;
+}
+
+static OrthancPluginErrorCode restore_body(OrthancPluginRestOutput *out, const char *url,
+                                           const OrthancPluginHttpRequest *req)
+{
+    (void)url;
+    if (req->method != OrthancPluginHttpMethod_Post) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
+        return OrthancPluginErrorCode_Success;
+    }
+    return answer_restored(out, req->body, req->bodySize, req);
+}
+
+static OrthancPluginErrorCode keys_list(OrthancPluginRestOutput *out, const char *url,
+                                        const OrthancPluginHttpRequest *req)
+{
+    char err[DG_ERRLEN], *text = NULL;
+    int rc;
+
+    (void)url;
+    if (req->method != OrthancPluginHttpMethod_Get) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "GET");
+        return OrthancPluginErrorCode_Success;
+    }
+    rc = dg_keys_list(dgo.ctx, 1, &text, err, sizeof err);
+    if (rc != DG_OK)
+        return answer_error(out, http_status(rc), err);
+    OrthancPluginAnswerBuffer(dgo.orthanc, out, text, strlen(text), "application/json");
+    free(text);
+    return OrthancPluginErrorCode_Success;
+}
+
+static OrthancPluginErrorCode keys_purge(OrthancPluginRestOutput *out, const char *url,
+                                         const OrthancPluginHttpRequest *req)
+{
+    char err[DG_ERRLEN];
+    unsigned destroyed = 0;
+    json_t *j;
+    OrthancPluginErrorCode rc;
+
+    (void)url;
+    if (req->method != OrthancPluginHttpMethod_Post) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
+        return OrthancPluginErrorCode_Success;
+    }
+    if (dg_keys_purge(dgo.ctx, &destroyed, err, sizeof err) != DG_OK)
+        return answer_error(out, 500, err);
+    dgo_log_warning("key store purged over REST: %u pad(s) destroyed", destroyed);
+    j = json_pack("{s:I}", "Destroyed", (json_int_t)destroyed);
+    rc = answer_json(out, j);
+    json_decref(j);
+    return rc;
+}
+
+static OrthancPluginErrorCode keys_destroy(OrthancPluginRestOutput *out, const char *url,
+                                           const OrthancPluginHttpRequest *req)
+{
+    char err[DG_ERRLEN];
+    int rc;
+
+    (void)url;
+    if (req->method != OrthancPluginHttpMethod_Delete) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "DELETE");
+        return OrthancPluginErrorCode_Success;
+    }
+    rc = dg_keys_destroy(dgo.ctx, req->groups[0], err, sizeof err);
+    if (rc == DG_ENOPAD)
+        return answer_error(out, 404, err);
+    if (rc != DG_OK)
+        return answer_error(out, 500, err);
+    dgo_log_warning("pad %.32s destroyed over REST", req->groups[0]);
+    OrthancPluginAnswerBuffer(dgo.orthanc, out, "{}", 2, "application/json");
+    return OrthancPluginErrorCode_Success;
+}
+
+static OrthancPluginErrorCode status(OrthancPluginRestOutput *out, const char *url,
+                                     const OrthancPluginHttpRequest *req)
+{
+    char err[DG_ERRLEN];
+    dg_queue_stats s;
+    json_t *j;
+    OrthancPluginErrorCode rc;
+
+    (void)url;
+    if (req->method != OrthancPluginHttpMethod_Get) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "GET");
+        return OrthancPluginErrorCode_Success;
+    }
+    if (dg_queue_get_stats(dgo.journal, &s, err, sizeof err) != DG_OK)
+        return answer_error(out, 500, err);
+    j = json_pack("{s:s,s:s,s:b,s:b,s:{s:I,s:I,s:I,s:I,s:I}}", "Version", dg_version(), "ForwardTo",
+                  dgo.cfg.forward_to, "RestoreRoutes", dgo.cfg.restore_routes, "KeyRoutes",
+                  dgo.cfg.key_routes, "Journal", "Instances", (json_int_t)s.instances,
+                  "ForwardPending", (json_int_t)s.pending, "Forwarded", (json_int_t)s.forwarded,
+                  "ForwardDropped", (json_int_t)s.dropped, "NextAttempt",
+                  (json_int_t)s.next_attempt);
+    rc = answer_json(out, j);
+    json_decref(j);
+    return rc;
+}
+
+/* The user name of a "Basic" Authorization header (Orthanc has checked the password). */
+static int basic_user(const char *header, char *user, size_t cap)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned acc = 0, bits = 0;
+    size_t n = 0;
+
+    if (strncmp(header, "Basic ", 6) != 0)
+        return -1;
+    for (const char *p = header + 6; *p != '\0' && *p != '='; p++) {
+        const char *c = strchr(b64, *p);
+        char ch;
+        if (c == NULL)
+            return -1;
+        acc = (acc << 6) | (unsigned)(c - b64);
+        bits += 6;
+        if (bits < 8)
+            continue;
+        bits -= 8;
+        ch = (char)((acc >> bits) & 0xff);
+        if (ch == ':') { /* the password follows: never decoded */
+            user[n] = '\0';
+            return n > 0 ? 0 : -1;
+        }
+        if (ch == '\0' || n + 1 >= cap)
+            return -1;
+        user[n++] = ch;
+    }
+    return -1;
+}
+
+/* 1 when uri names anything of the gateway but its status, in any case or spelling. */
+static int guarded(const char *uri)
+{
+    static const char word[] = "dcmguard";
+
+    if (strcmp(uri, "/dcmguard/status") == 0)
+        return 0;
+    for (const char *p = uri; *p != '\0'; p++) {
+        size_t i = 0;
+        while (word[i] != '\0' && (p[i] | 0x20) == word[i])
+            i++;
+        if (word[i] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+static int user_allowed(uint32_t count, const char *const *keys, const char *const *values)
+{
+    char user[DGO_NAME_MAX + 2];
+    int ok = 0;
+
+    for (uint32_t i = 0; i < count && !ok; i++) {
+        if (strcmp(keys[i], "authorization") != 0 || basic_user(values[i], user, sizeof user))
+            continue;
+        for (unsigned u = 0; u < dgo.cfg.user_count && !ok; u++)
+            ok = strcmp(user, dgo.cfg.users[u]) == 0;
+        explicit_bzero(user, sizeof user);
+    }
+    return ok;
+}
+
+static int32_t filter(OrthancPluginHttpMethod method, const char *uri, const char *ip,
+                      uint32_t count, const char *const *keys, const char *const *values,
+                      uint32_t argc, const char *const *argk, const char *const *argv)
+{
+    (void)method;
+    (void)ip;
+    (void)argc;
+    (void)argk;
+    (void)argv;
+    if (!guarded(uri))
+        return 1;
+    if (user_allowed(count, keys, values))
+        return 1;
+    dgo_log_warning("refused %s to a user not in DcmGuard.RestoreUsers", uri);
+    return 0;
+}
+
+int dgo_rest_register(void)
+{
+    OrthancPluginContext *o = dgo.orthanc;
+
+    OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/status", status);
+    if (dgo.cfg.restore_routes) {
+        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/instances/([^/]+)/restore",
+                                                restore_stored);
+        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/restore", restore_body);
+    }
+    if (dgo.cfg.key_routes) {
+        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/keys", keys_list);
+        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/keys/purge", keys_purge);
+        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/keys/([0-9a-fA-F]+)", keys_destroy);
+    }
+    if (dgo.cfg.user_count > 0 && OrthancPluginRegisterIncomingHttpRequestFilter2(o, filter) !=
+                                      OrthancPluginErrorCode_Success) {
+        dgo_log_error("cannot register the HTTP filter that enforces DcmGuard.RestoreUsers");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,398 @@
+/*
+ * queue.c - the gateway's journal and durable forwarding queue.
+ *
+ * One SQLite file (WAL, busy timeout, created mode 0600) with one row per
+ * instance a gateway stored: the keyed name of its original SOP Instance
+ * UID (never the UID), its SOP Class, the id the gateway stored it under and
+ * where its forwarding stands. Storage commitment reads it; the forwarding
+ * worker takes due rows from it and reports back, with a doubling delay
+ * after each failure. Every call holds one mutex, so threads may share a
+ * dg_queue. The schema is in SCHEMA below.
+ */
+#define _POSIX_C_SOURCE 200809L /* open, O_CLOEXEC, strnlen */
+#include "dicom.h"
+#include "internal.h"
+#include "kdf.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 10000
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS dcmguard_journal ("
+    " key TEXT PRIMARY KEY,"      /* HKDF of the original SOP Instance UID */
+    " sop_class TEXT NOT NULL,"   /* SOP Class UID (not identifying) */
+    " id TEXT NOT NULL UNIQUE,"   /* the gateway's id of the stored instance */
+    " stored INTEGER NOT NULL,"   /* 1 while the gateway holds it */
+    " forward INTEGER NOT NULL,"  /* dg_forward_state */
+    " attempts INTEGER NOT NULL," /* failed forwarding attempts */
+    " next_try INTEGER NOT NULL," /* Unix seconds */
+    " added INTEGER NOT NULL,"    /* Unix seconds */
+    " last_error TEXT);"          /* why the last attempt failed */
+    "CREATE INDEX IF NOT EXISTS dcmguard_journal_due ON dcmguard_journal(forward, next_try);";
+
+enum { S_ADD, S_FIND, S_DUE, S_DONE, S_ATTEMPTS, S_FAILED, S_REMOVED, S_STATS, S_COUNT };
+
+static const char *const SQL[S_COUNT] = {
+    [S_ADD] = "INSERT OR REPLACE INTO dcmguard_journal"
+              " (key, sop_class, id, stored, forward, attempts, next_try, added, last_error)"
+              " VALUES (?1, ?2, ?3, 1, ?4, 0, ?5, ?5, NULL)",
+    [S_FIND] = "SELECT sop_class, id, stored, forward, attempts, added, last_error"
+               " FROM dcmguard_journal"
+               " WHERE key = ?1",
+    [S_DUE] = "SELECT id FROM dcmguard_journal WHERE forward = 1 AND next_try <= ?1"
+              " ORDER BY next_try, added LIMIT ?2",
+    [S_DONE] = "UPDATE dcmguard_journal SET forward = 2, last_error = NULL"
+               " WHERE id = ?1 AND forward = 1",
+    [S_ATTEMPTS] = "SELECT attempts FROM dcmguard_journal WHERE id = ?1 AND forward = 1",
+    [S_FAILED] = "UPDATE dcmguard_journal SET attempts = ?2, next_try = ?3, last_error = ?4"
+                 " WHERE id = ?1 AND forward = 1",
+    [S_REMOVED] = "UPDATE dcmguard_journal SET stored = 0,"
+                  " forward = CASE forward WHEN 1 THEN 3 ELSE forward END WHERE id = ?1",
+    [S_STATS] = "SELECT count(*), coalesce(sum(forward = 1), 0), coalesce(sum(forward = 2), 0),"
+                " coalesce(sum(forward = 3), 0),"
+                " coalesce(min(CASE forward WHEN 1 THEN next_try END), 0) FROM dcmguard_journal",
+};
+
+struct dg_queue {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT];
+    pthread_mutex_t lock;
+    unsigned backoff_first, backoff_max;
+};
+
+/* Fails with SQLite's message for the connection. */
+static int db_fail(dg_queue *q, char *err, size_t errlen, const char *what)
+{
+    return dg_fail(err, errlen, DG_ESTORE, "gateway journal: %s: %s", what, sqlite3_errmsg(q->db));
+}
+
+/* Creates the file with mode 0600 before SQLite does (its -wal and -shm then get the same mode). */
+static int create_private(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return dg_fail(err, errlen, DG_ESTORE, "gateway journal %s cannot be opened or created",
+                       path);
+    close(fd);
+    return DG_OK;
+}
+
+static int configure(dg_queue *q, int full_sync, char *err, size_t errlen)
+{
+    char sql[128];
+
+    if (sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS) != SQLITE_OK)
+        return db_fail(q, err, errlen, "busy timeout");
+    if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(q, err, errlen, "WAL mode");
+    snprintf(sql, sizeof sql, "PRAGMA synchronous=%s", full_sync ? "FULL" : "NORMAL");
+    if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(q, err, errlen, "synchronous mode");
+    if (sqlite3_exec(q->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(q, err, errlen, "schema (is this a dcmguard journal?)");
+    for (int i = 0; i < S_COUNT; i++)
+        if (sqlite3_prepare_v3(q->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &q->stmt[i], NULL) !=
+            SQLITE_OK)
+            return db_fail(q, err, errlen, "statement");
+    return DG_OK;
+}
+
+DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err, size_t errlen)
+{
+    dg_queue *q = NULL;
+    int rc;
+
+    if (path == NULL || *path == '\0' || out == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "no gateway journal given");
+    *out = NULL;
+    if ((rc = create_private(path, err, errlen)) != DG_OK)
+        return rc;
+    q = calloc(1, sizeof *q);
+    if (q == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    pthread_mutex_init(&q->lock, NULL);
+    q->backoff_first = 5;
+    q->backoff_max = 300;
+    if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+        SQLITE_OK) {
+        rc = dg_fail(err, errlen, DG_ESTORE, "gateway journal %s cannot be opened: %s", path,
+                     q->db ? sqlite3_errmsg(q->db) : "out of memory");
+        goto fail;
+    }
+    if ((rc = configure(q, full_sync, err, errlen)) != DG_OK)
+        goto fail;
+    *out = q;
+    return DG_OK;
+fail:
+    dg_queue_close(q);
+    return rc;
+}
+
+DG_API void dg_queue_close(dg_queue *q)
+{
+    if (q == NULL)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(q->stmt[i]);
+    sqlite3_close(q->db);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+}
+
+DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max)
+{
+    if (q == NULL || first == 0 || max < first)
+        return DG_EINVAL;
+    pthread_mutex_lock(&q->lock);
+    q->backoff_first = first;
+    q->backoff_max = max;
+    pthread_mutex_unlock(&q->lock);
+    return DG_OK;
+}
+
+DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_QUEUE_KEY_LEN + 1],
+                        char *err, size_t errlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t mac[DG_QUEUE_KEY_LEN / 2];
+
+    if (ctx == NULL || sop_instance_uid == NULL || key == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_key");
+    if (!ctx->have_master)
+        return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
+    if (dg_kdf(ctx->master.key, sizeof ctx->master.key, "dcmguard/v1/gateway-journal",
+               (const uint8_t *)sop_instance_uid, strlen(sop_instance_uid), mac, sizeof mac) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "cannot derive the journal name");
+    for (size_t i = 0; i < sizeof mac; i++) {
+        key[2 * i] = hex[mac[i] >> 4];
+        key[2 * i + 1] = hex[mac[i] & 15];
+    }
+    key[DG_QUEUE_KEY_LEN] = '\0';
+    return DG_OK;
+}
+
+DG_API int dg_queue_key_file(dg_ctx *ctx, const uint8_t *file, size_t len,
+                             char key[DG_QUEUE_KEY_LEN + 1], char sop_class[DG_QUEUE_UID_MAX + 1],
+                             char *err, size_t errlen)
+{
+    char why[DG_ERRLEN];
+    dg_dicom *d = NULL;
+    dg_dicom_info info;
+    int rc;
+
+    if (file == NULL || sop_class == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_key_file");
+    if (dg_dicom_parse(file, len, &d, why, sizeof why) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EINPUT, "not a readable DICOM file: %s", why);
+    if (dg_dicom_get_info(d, &info) != DG_DICOM_OK) {
+        rc = dg_fail(err, errlen, DG_EINPUT, "cannot read the DICOM attributes");
+        goto done;
+    }
+    if (info.sop_instance_uid[0] == '\0' || strlen(info.sop_class_uid) > DG_QUEUE_UID_MAX) {
+        rc = dg_fail(err, errlen, DG_EINPUT, "no usable SOP Instance or SOP Class UID");
+        goto done;
+    }
+    memcpy(sop_class, info.sop_class_uid, strlen(info.sop_class_uid) + 1);
+    rc = dg_queue_key(ctx, info.sop_instance_uid, key, err, errlen);
+done:
+    dg_dicom_free(d);
+    return rc;
+}
+
+/* Runs a statement that returns no row; resets it whatever happens. */
+static int step_done(dg_queue *q, sqlite3_stmt *s, char *err, size_t errlen, const char *what)
+{
+    int rc = sqlite3_step(s) == SQLITE_DONE ? DG_OK : db_fail(q, err, errlen, what);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+static int valid_text(const char *s, size_t max)
+{
+    return s != NULL && *s != '\0' && strlen(s) <= max;
+}
+
+DG_API int dg_queue_add(dg_queue *q, const char *key, const char *sop_class, const char *id,
+                        int forward, int64_t now, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    if (q == NULL || !valid_text(key, DG_QUEUE_KEY_LEN) || sop_class == NULL ||
+        strlen(sop_class) > DG_QUEUE_UID_MAX || !valid_text(id, DG_QUEUE_ID_MAX))
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_add");
+    pthread_mutex_lock(&q->lock);
+    s = q->stmt[S_ADD];
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, sop_class, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, forward ? DG_FORWARD_PENDING : DG_FORWARD_NONE);
+    sqlite3_bind_int64(s, 5, now);
+    rc = step_done(q, s, err, errlen, "cannot record an instance");
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
+
+static void copy_column(sqlite3_stmt *s, int col, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found, char *err,
+                         size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = DG_OK, step;
+
+    if (q == NULL || key == NULL || entry == NULL || found == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_find");
+    memset(entry, 0, sizeof *entry);
+    pthread_mutex_lock(&q->lock);
+    s = q->stmt[S_FIND];
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    step = sqlite3_step(s);
+    *found = step == SQLITE_ROW;
+    if (step == SQLITE_ROW) {
+        copy_column(s, 0, entry->sop_class, sizeof entry->sop_class);
+        copy_column(s, 1, entry->id, sizeof entry->id);
+        entry->stored = sqlite3_column_int(s, 2);
+        entry->forward = (dg_forward_state)sqlite3_column_int(s, 3);
+        entry->attempts = (unsigned)sqlite3_column_int(s, 4);
+        entry->added = sqlite3_column_int64(s, 5);
+        copy_column(s, 6, entry->last_error, sizeof entry->last_error);
+    } else if (step != SQLITE_DONE) {
+        rc = db_fail(q, err, errlen, "cannot read an instance");
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
+
+DG_API int dg_queue_due(dg_queue *q, int64_t now, char (*ids)[DG_QUEUE_ID_MAX + 1], unsigned max,
+                        unsigned *count, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = DG_OK, step;
+
+    if (q == NULL || ids == NULL || count == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_due");
+    *count = 0;
+    pthread_mutex_lock(&q->lock);
+    s = q->stmt[S_DUE];
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int(s, 2, (int)(max > 100000 ? 100000 : max));
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        copy_column(s, 0, ids[(*count)++], DG_QUEUE_ID_MAX + 1);
+    if (step != SQLITE_DONE)
+        rc = db_fail(q, err, errlen, "cannot read the forwarding queue");
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
+
+DG_API int dg_queue_forwarded(dg_queue *q, const char *id, char *err, size_t errlen)
+{
+    int rc;
+
+    if (q == NULL || id == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_forwarded");
+    pthread_mutex_lock(&q->lock);
+    sqlite3_bind_text(q->stmt[S_DONE], 1, id, -1, SQLITE_STATIC);
+    rc = step_done(q, q->stmt[S_DONE], err, errlen, "cannot record a forwarding");
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
+
+/* The delay before attempt number attempts + 1: first, doubled each time, at most max. */
+static int64_t backoff(const dg_queue *q, unsigned attempts)
+{
+    int64_t delay = q->backoff_first;
+    for (unsigned i = 1; i < attempts && delay < q->backoff_max; i++)
+        delay *= 2;
+    return delay < q->backoff_max ? delay : q->backoff_max;
+}
+
+/* Reads the attempts of a pending id; -1 when it is not pending. */
+static int pending_attempts(dg_queue *q, const char *id)
+{
+    sqlite3_stmt *s = q->stmt[S_ATTEMPTS];
+    int n = -1;
+
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return n;
+}
+
+DG_API int dg_queue_failed(dg_queue *q, const char *id, int64_t now, const char *why, char *err,
+                           size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = DG_OK, attempts;
+
+    if (q == NULL || id == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_failed");
+    pthread_mutex_lock(&q->lock);
+    attempts = pending_attempts(q, id);
+    if (attempts >= 0) {
+        s = q->stmt[S_FAILED];
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, attempts + 1);
+        sqlite3_bind_int64(s, 3, now + backoff(q, (unsigned)attempts + 1));
+        sqlite3_bind_text(s, 4, why ? why : "", why ? (int)strnlen(why, DG_QUEUE_WHY_MAX) : 0,
+                          SQLITE_STATIC);
+        rc = step_done(q, s, err, errlen, "cannot record a failed forwarding");
+    }
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
+
+DG_API int dg_queue_removed(dg_queue *q, const char *id, char *err, size_t errlen)
+{
+    int rc;
+
+    if (q == NULL || id == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_removed");
+    pthread_mutex_lock(&q->lock);
+    sqlite3_bind_text(q->stmt[S_REMOVED], 1, id, -1, SQLITE_STATIC);
+    rc = step_done(q, q->stmt[S_REMOVED], err, errlen, "cannot record a deletion");
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
+
+DG_API int dg_queue_get_stats(dg_queue *q, dg_queue_stats *st, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = DG_OK;
+
+    if (q == NULL || st == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_get_stats");
+    memset(st, 0, sizeof *st);
+    pthread_mutex_lock(&q->lock);
+    s = q->stmt[S_STATS];
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        st->instances = (uint64_t)sqlite3_column_int64(s, 0);
+        st->pending = (uint64_t)sqlite3_column_int64(s, 1);
+        st->forwarded = (uint64_t)sqlite3_column_int64(s, 2);
+        st->dropped = (uint64_t)sqlite3_column_int64(s, 3);
+        st->next_attempt = sqlite3_column_int64(s, 4);
+    } else {
+        rc = db_fail(q, err, errlen, "cannot count the journal");
+    }
+    sqlite3_reset(s);
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
