@@ -8,6 +8,8 @@ PACKAGES=(
     libcharls-dev               # JPEG-LS
     libssl-dev                  # AES, HMAC, key wrap, CSPRNG
     libsqlite3-dev              # the key store of one-time pads
+    libmpfr-dev                 # exact sin for the chaos cipher (crypto/sine.c)
+    libpng-dev                  # the figures of dcmguard analyze
     libturbojpeg0-dev           # JPEG
     dicom3tools                 # dciodvfy, to check protected files are valid
     clang-format
