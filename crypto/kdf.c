@@ -8,6 +8,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <string.h>
 
@@ -56,6 +57,16 @@ done:
     EVP_KDF_free(kdf);
     dg_wipe(info, sizeof info);
     return rc;
+}
+
+int dg_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+                   uint8_t out[32])
+{
+    unsigned int n = 0;
+    if (key_len > INT32_MAX || HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) == NULL ||
+        n != 32)
+        return -1;
+    return 0;
 }
 
 int dg_sha256(const uint8_t *data, size_t len, uint8_t out[32])

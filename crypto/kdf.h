@@ -1,5 +1,6 @@
 /*
- * kdf.h - deriving keys from keys (HKDF-SHA256, RFC 5869).
+ * kdf.h - deriving keys from keys (HKDF-SHA256, RFC 5869), HMAC-SHA256
+ * and SHA-256.
  *
  * Every key dcmguard uses for one purpose is derived from a parent key with
  * a label naming that purpose, so that no key is ever used for two things.
@@ -16,6 +17,10 @@
  */
 int dg_kdf(const uint8_t *key, size_t key_len, const char *label, const uint8_t *context,
            size_t context_len, uint8_t *out, size_t out_len);
+
+/* out = HMAC-SHA256(key, data). Returns 0 or -1. */
+int dg_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+                   uint8_t out[32]);
 
 /* SHA-256 of a buffer (not secret material). Returns 0 or -1. */
 int dg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);

@@ -23,6 +23,7 @@
 #include "dcmtk/dcmdata/dcpixel.h"
 #include "dcmtk/dcmdata/dcpixseq.h"
 #include "dcmtk/dcmdata/dcpxitem.h"
+#include "dcmtk/dcmdata/dcsequen.h"
 #include "dcmtk/dcmdata/dcvrobow.h"
 #include "dcmtk/dcmdata/dcxfer.h"
 #include "dcmtk/oflog/oflog.h"
@@ -316,6 +317,7 @@ static void fill_info(dg_dicom *d)
     info->pixel_value_offset = s->pixel_value_offset;
     info->pixel_value_length = s->pixel_value_length;
     info->item_count = s->item_count;
+    info->dataset_offset = s->dataset_offset;
 }
 
 static int parse(dg_dicom *d, const uint8_t *buf, size_t len, char *err, size_t errlen)
@@ -742,6 +744,154 @@ int dg_dicom_remove_private_block(dg_dicom *d, uint16_t group, const char *creat
     GUARDED(remove_private_block(dataset_of(d), group, creator));
 }
 
+/* ---- the element list and the editing walk ----------------------------- */
+
+int dg_dicom_elements(const dg_dicom *d, const dg_dicom_element **list, size_t *count)
+{
+    if (d == NULL || list == NULL || count == NULL)
+        return DG_DICOM_EINVAL;
+    *list = d->scan.elements;
+    *count = d->scan.element_count;
+    return DG_DICOM_OK;
+}
+
+struct editor {
+    dg_dicom_editor fn;
+    void *user;
+    char replacement[1024];
+};
+
+static int edit_item(struct editor *ed, DcmItem *item, unsigned depth);
+
+/* What the editor is shown of one element. */
+static void describe(DcmElement *el, unsigned depth, OFString &value, dg_dicom_visit *v)
+{
+    DcmVR vr(el->getVR());
+    const char *name = vr.getVRName();
+
+    v->group = el->getGTag();
+    v->element = el->getETag();
+    v->vr[0] = name[0];
+    v->vr[1] = name[0] ? name[1] : '\0';
+    v->vr[2] = '\0';
+    v->depth = depth;
+    v->value = NULL;
+    if (vr.isaString() && el->getOFStringArray(value).good())
+        v->value = value.c_str();
+}
+
+static int walk_into(struct editor *ed, DcmElement *el, unsigned depth)
+{
+    DcmSequenceOfItems *sq;
+
+    if (el->ident() != EVR_SQ)
+        return DG_DICOM_OK;
+    if (depth + 1 > DG_DICOM_MAX_DEPTH)
+        return DG_DICOM_EPARSE;
+    sq = OFstatic_cast(DcmSequenceOfItems *, el);
+    for (unsigned long i = 0; i < sq->card(); i++) {
+        int rc = edit_item(ed, sq->getItem(i), depth + 1);
+        if (rc != DG_DICOM_OK)
+            return rc;
+    }
+    return DG_DICOM_OK;
+}
+
+static int empty_element(DcmElement *el)
+{
+    if (el->ident() == EVR_SQ) {
+        OFstatic_cast(DcmSequenceOfItems *, el)->clear();
+        return DG_DICOM_OK;
+    }
+    return el->clear().good() ? DG_DICOM_OK : DG_DICOM_EINTERNAL;
+}
+
+/* Applies the editor to element i of item; *removed tells whether it went. */
+static int edit_element(struct editor *ed, DcmItem *item, unsigned long i, unsigned depth,
+                        int *removed)
+{
+    DcmElement *el = item->getElement(i);
+    dg_dicom_visit v;
+    OFString value;
+    int action;
+
+    *removed = 0;
+    describe(el, depth, value, &v);
+    ed->replacement[0] = '\0';
+    action = ed->fn(ed->user, &v, ed->replacement, sizeof(ed->replacement));
+    switch (action) {
+    case DG_DICOM_KEEP:
+        return walk_into(ed, el, depth);
+    case DG_DICOM_REMOVE:
+        delete item->remove(i);
+        *removed = 1;
+        return DG_DICOM_OK;
+    case DG_DICOM_EMPTY:
+        return empty_element(el);
+    case DG_DICOM_REPLACE:
+        if (el->ident() == EVR_SQ)
+            return empty_element(el);
+        return el->putString(ed->replacement).good() ? DG_DICOM_OK : DG_DICOM_EINVAL;
+    default:
+        return DG_DICOM_EINVAL;
+    }
+}
+
+static int edit_item(struct editor *ed, DcmItem *item, unsigned depth)
+{
+    unsigned long i = 0;
+
+    if (item == NULL)
+        return DG_DICOM_OK;
+    while (i < item->card()) {
+        int removed = 0;
+        int rc = edit_element(ed, item, i, depth, &removed);
+        if (rc != DG_DICOM_OK)
+            return rc;
+        if (!removed)
+            i++;
+    }
+    return DG_DICOM_OK;
+}
+
+static int edit(dg_dicom *d, dg_dicom_editor fn, void *user)
+{
+    std::unique_ptr<struct editor> ed(new struct editor());
+
+    ed->fn = fn;
+    ed->user = user;
+    return edit_item(ed.get(), dataset_of(d), 0);
+}
+
+int dg_dicom_edit(dg_dicom *d, dg_dicom_editor fn, void *user)
+{
+    if (d == NULL || fn == NULL)
+        return DG_DICOM_EINVAL;
+    GUARDED(edit(d, fn, user));
+}
+
+static int add_code(DcmDataset *ds, const DcmTagKey &key, const char *value, const char *scheme,
+                    const char *meaning)
+{
+    DcmItem *item = NULL;
+
+    if (ds->findOrCreateSequenceItem(key, item, -2 /* append */).bad() || item == NULL)
+        return DG_DICOM_EINVAL;
+    if (item->putAndInsertString(DCM_CodeValue, value).bad() ||
+        item->putAndInsertString(DCM_CodingSchemeDesignator, scheme).bad() ||
+        item->putAndInsertString(DCM_CodeMeaning, meaning).bad())
+        return DG_DICOM_EINTERNAL;
+    return DG_DICOM_OK;
+}
+
+int dg_dicom_add_code(dg_dicom *d, uint16_t group, uint16_t element, const char *value,
+                      const char *scheme, const char *meaning)
+{
+    if (d == NULL || !editable_tag(group) || value == NULL || scheme == NULL || meaning == NULL)
+        return DG_DICOM_EINVAL;
+    GUARDED(add_code(dataset_of(d), DcmTagKey(group, element), value, scheme, meaning));
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static int append(struct out_buffer *ob, const void *data, size_t len)
@@ -858,6 +1008,8 @@ int dg_dicom_write(dg_dicom *d, dg_dicom_ts ts, uint8_t **out, size_t *out_len, 
         xfer = EXS_LittleEndianExplicit;
     else if (ts == DG_DICOM_TS_JPEGLS_LOSSLESS)
         xfer = EXS_JPEGLSLossless;
+    else if (ts == DG_DICOM_TS_AS_PARSED)
+        xfer = DcmXfer(d->info.transfer_syntax).getXfer();
     else
         return set_error(err, errlen, DG_DICOM_EINVAL, "unknown transfer syntax %d", (int)ts);
     try {

@@ -61,7 +61,8 @@ typedef struct dg_dicom_info {
     int pixels_located;
     uint64_t pixel_value_offset;
     uint64_t pixel_value_length;
-    uint32_t item_count; /* encapsulated: items including the offset table */
+    uint32_t item_count;     /* encapsulated: items including the offset table */
+    uint64_t dataset_offset; /* where the dataset starts (after any File Meta) */
 } dg_dicom_info;
 
 /*
@@ -126,9 +127,66 @@ int dg_dicom_get_private(const dg_dicom *d, uint16_t group, const char *creator,
 /* Removes the creator and every element of that private block (absent is not an error). */
 int dg_dicom_remove_private_block(dg_dicom *d, uint16_t group, const char *creator);
 
+/*
+ * Every element of the parsed bytes, in file order, as the raw scan found
+ * it: the File Meta elements, then the dataset's, nested ones included
+ * (items and delimiters are not elements). Empty for a deflated dataset.
+ */
+typedef struct dg_dicom_element {
+    uint16_t group, element;
+    char vr[3];            /* as written in the file; "" in implicit VR */
+    uint8_t is_sequence;   /* its value was walked as a sequence of items */
+    uint16_t depth;        /* 0 at the top level (and for File Meta) */
+    int32_t parent;        /* index of the enclosing sequence, -1 at the top level */
+    uint64_t value_offset; /* in the parsed bytes */
+    uint64_t value_length; /* bytes; an undefined length is resolved to its delimiter */
+} dg_dicom_element;
+
+/* A borrowed view of the element list, valid until dg_dicom_free. */
+int dg_dicom_elements(const dg_dicom *d, const dg_dicom_element **list, size_t *count);
+
+/* What an editor wants done with one element (see dg_dicom_edit). */
 typedef enum {
-    DG_DICOM_TS_EXPLICIT_LE = 0,    /* 1.2.840.10008.1.2.1 */
-    DG_DICOM_TS_JPEGLS_LOSSLESS = 1 /* 1.2.840.10008.1.2.4.80 */
+    DG_DICOM_KEEP = 0,   /* leave it; a sequence is then walked into */
+    DG_DICOM_REMOVE = 1, /* delete it */
+    DG_DICOM_EMPTY = 2,  /* make its value empty (a sequence loses its items) */
+    DG_DICOM_REPLACE = 3 /* set its value to the string written in replacement */
+} dg_dicom_edit_action;
+
+/* An element of the dataset as the editor sees it. */
+typedef struct dg_dicom_visit {
+    uint16_t group, element;
+    char vr[3];        /* DCMTK's VR for it */
+    unsigned depth;    /* 0 at the top level */
+    const char *value; /* string VRs: the whole value, backslashes included; else NULL */
+} dg_dicom_visit;
+
+/*
+ * Returns a dg_dicom_edit_action; for DG_DICOM_REPLACE it writes a NUL-
+ * terminated value into replacement (cap bytes). A negative return stops
+ * the walk and dg_dicom_edit returns DG_DICOM_EINVAL.
+ */
+typedef int (*dg_dicom_editor)(void *user, const dg_dicom_visit *v, char *replacement, size_t cap);
+
+/*
+ * Walks every element of the dataset (not the File Meta) depth first, in
+ * order, and applies what fn says. The walk order depends only on the
+ * tags, so two files with the same structure are visited alike.
+ */
+int dg_dicom_edit(dg_dicom *d, dg_dicom_editor fn, void *user);
+
+/*
+ * Appends an item holding a code (0008,0100) value, (0008,0102) scheme,
+ * (0008,0104) meaning to the top-level sequence (group,element), creating
+ * the sequence when absent.
+ */
+int dg_dicom_add_code(dg_dicom *d, uint16_t group, uint16_t element, const char *value,
+                      const char *scheme, const char *meaning);
+
+typedef enum {
+    DG_DICOM_TS_EXPLICIT_LE = 0,     /* 1.2.840.10008.1.2.1 */
+    DG_DICOM_TS_JPEGLS_LOSSLESS = 1, /* 1.2.840.10008.1.2.4.80 */
+    DG_DICOM_TS_AS_PARSED = 2        /* the transfer syntax the file was read in */
 } dg_dicom_ts;
 
 /*

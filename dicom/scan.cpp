@@ -17,7 +17,10 @@
  *     implicit VR) are probed as sequences too, because DCMTK may know them
  *     as SQ from its private dictionary: only their depth can refuse a file;
  *   - the top-level Pixel Data is recorded: its value range, and for
- *     encapsulated data the position of every item.
+ *     encapsulated data the position of every item;
+ *   - every element met (File Meta included, nested ones too) is listed
+ *     with its depth, its enclosing sequence and its value range, so that
+ *     the pipeline can find any value in the original bytes.
  *
  * Every step moves forward by at least 8 bytes and every recursion adds a
  * nesting level, so the walk ends on any input. A deflated dataset is not
@@ -69,8 +72,9 @@ struct walker {
     dg_scan *out;
     char *err;
     size_t errlen;
-    int quiet;    /* > 0 while probing: errors are not reported */
-    int too_deep; /* the depth limit was hit (always reported) */
+    int quiet;      /* > 0 while probing: errors are not reported */
+    int32_t parent; /* index of the sequence element being walked, -1 at the top */
+    int too_deep;   /* the depth limit was hit (always reported) */
 };
 
 static int walk_dataset(struct walker *w, size_t pos, size_t end, struct encoding enc, int depth,
@@ -226,6 +230,36 @@ static int add_item(struct walker *w, size_t offset, uint64_t length)
     return DG_DICOM_OK;
 }
 
+/* Lists one element; *index receives its place in the list. */
+static int add_element(struct walker *w, const struct header *h, int depth, int32_t *index)
+{
+    dg_scan *s = w->out;
+    dg_dicom_element *grown, *e;
+    size_t cap;
+
+    if (s->element_count == s->element_cap) {
+        if (s->element_cap > (size_t)INT32_MAX / 2)
+            return fail(w, "too many elements");
+        cap = s->element_cap != 0 ? s->element_cap * 2 : 256;
+        grown = (dg_dicom_element *)realloc(s->elements, cap * sizeof(*grown));
+        if (grown == NULL)
+            return DG_DICOM_ENOMEM;
+        s->elements = grown;
+        s->element_cap = cap;
+    }
+    e = &s->elements[s->element_count];
+    memset(e, 0, sizeof(*e));
+    e->group = h->group;
+    e->element = h->element;
+    memcpy(e->vr, h->vr, sizeof(e->vr));
+    e->depth = (uint16_t)depth;
+    e->parent = w->parent;
+    e->value_offset = h->value;
+    e->value_length = h->length == UNDEFINED_LENGTH ? 0 : h->length;
+    *index = (int32_t)s->element_count++;
+    return DG_DICOM_OK;
+}
+
 static int record_pixels(struct walker *w, int encapsulated, size_t offset, size_t length)
 {
     dg_scan *s = w->out;
@@ -255,6 +289,8 @@ static int walk_sequence(struct walker *w, const struct header *sq, size_t end, 
 
     if (depth + 1 > DG_DICOM_MAX_DEPTH)
         return fail_too_deep(w);
+    if (w->parent >= 0)
+        w->out->elements[w->parent].is_sequence = 1;
     for (;;) {
         if (defined && pos == stop)
             break;
@@ -294,7 +330,7 @@ static int walk_sequence(struct walker *w, const struct header *sq, size_t end, 
 static int probe_sequence(struct walker *w, const struct header *h, int depth)
 {
     const uint8_t item_tag[4] = {0xFE, 0xFF, 0x00, 0xE0};
-    size_t after;
+    size_t after, listed = w->out->element_count;
     int rc;
 
     if (h->length < 8 || memcmp(w->buf + h->value, item_tag, 4) != 0)
@@ -302,8 +338,13 @@ static int probe_sequence(struct walker *w, const struct header *h, int depth)
     w->quiet++;
     rc = walk_sequence(w, h, h->value + h->length, implicit_le, depth, &after);
     w->quiet--;
-    if (rc == DG_DICOM_EPARSE && !w->too_deep)
+    if (rc == DG_DICOM_EPARSE && !w->too_deep) {
+        /* plain bytes after all: forget what the probe listed */
+        w->out->element_count = listed;
+        if (w->parent >= 0)
+            w->out->elements[w->parent].is_sequence = 0;
         return DG_DICOM_OK;
+    }
     return rc;
 }
 
@@ -400,6 +441,7 @@ static int walk_dataset(struct walker *w, size_t pos, size_t end, struct encodin
                         int until_delimiter, size_t *next)
 {
     struct header h = {};
+    int32_t index, outer = w->parent;
     int rc;
 
     while (pos < end) {
@@ -416,12 +458,19 @@ static int walk_dataset(struct walker *w, size_t pos, size_t end, struct encodin
         if (h.group == 0x0002 && depth == 0)
             return fail(w, "File Meta element (0002,%04X) inside the dataset at offset %zu",
                         h.element, pos);
+        rc = add_element(w, &h, depth, &index);
+        if (rc != DG_DICOM_OK)
+            return rc;
+        w->parent = index;
         if (h.length == UNDEFINED_LENGTH)
             rc = walk_undefined(w, &h, end, enc, depth, &pos);
         else
             rc = walk_defined(w, &h, end, enc, depth, &pos);
+        w->parent = outer;
         if (rc != DG_DICOM_OK)
             return rc;
+        if (h.length == UNDEFINED_LENGTH)
+            w->out->elements[index].value_length = pos - h.value;
     }
     if (until_delimiter)
         return fail(w, "item ending at offset %zu has no item delimiter", end);
@@ -464,6 +513,7 @@ static int walk_meta(struct walker *w, size_t pos, size_t *dataset_start)
 {
     uint64_t declared_end = 0;
     struct header h = {};
+    int32_t index;
     int have_ts = 0;
     int rc;
 
@@ -474,6 +524,8 @@ static int walk_meta(struct walker *w, size_t pos, size_t *dataset_start)
         if (h.length == UNDEFINED_LENGTH)
             return fail(w, "File Meta element (0002,%04X) has an undefined length", h.element);
         rc = check_fits(w, &h, w->len);
+        if (rc == DG_DICOM_OK)
+            rc = add_element(w, &h, 0, &index);
         if (rc == DG_DICOM_OK && h.element == 0x0000 && h.length == 4)
             declared_end = h.value + 4 + (uint64_t)get_u32(w->buf + h.value, 0);
         if (rc == DG_DICOM_OK && h.element == 0x0010) {
@@ -542,6 +594,7 @@ static int scan_bytes(struct walker *w)
     rc = find_dataset(w, &start);
     if (rc != DG_DICOM_OK)
         return rc;
+    s->dataset_offset = start;
     if (strcmp(s->transfer_syntax, TS_DEFLATED) == 0) {
         s->deflated = 1;
         return DG_DICOM_OK;
@@ -569,6 +622,7 @@ int dg_scan_file(const uint8_t *buf, size_t len, dg_scan *scan, char *err, size_
     w.out = scan;
     w.err = err;
     w.errlen = errlen;
+    w.parent = -1;
     try {
         rc = scan_bytes(&w);
     } catch (const std::bad_alloc &) {
@@ -587,6 +641,10 @@ void dg_scan_free(dg_scan *scan)
         return;
     free(scan->items);
     scan->items = NULL;
+    free(scan->elements);
+    scan->elements = NULL;
+    scan->element_count = 0;
+    scan->element_cap = 0;
     scan->item_count = 0;
     scan->item_cap = 0;
 }

@@ -36,6 +36,10 @@ typedef struct dg_scan {
     uint32_t item_count; /* encapsulated items, offset table included */
     uint32_t item_cap;
     dg_scan_item *items; /* malloc'd, item_count entries */
+    uint64_t dataset_offset;
+    size_t element_count;
+    size_t element_cap;
+    dg_dicom_element *elements; /* malloc'd, element_count entries */
 } dg_scan;
 
 /*

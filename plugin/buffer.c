@@ -159,3 +159,14 @@ uint32_t dg_load_u32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
+
+void dg_store_u64(uint8_t *p, uint64_t v)
+{
+    dg_store_u32(p, (uint32_t)v);
+    dg_store_u32(p + 4, (uint32_t)(v >> 32));
+}
+
+uint64_t dg_load_u64(const uint8_t *p)
+{
+    return (uint64_t)dg_load_u32(p) | (uint64_t)dg_load_u32(p + 4) << 32;
+}

@@ -44,5 +44,7 @@ void dg_store_u16(uint8_t *p, uint16_t v);
 void dg_store_u32(uint8_t *p, uint32_t v);
 uint16_t dg_load_u16(const uint8_t *p);
 uint32_t dg_load_u32(const uint8_t *p);
+void dg_store_u64(uint8_t *p, uint64_t v);
+uint64_t dg_load_u64(const uint8_t *p);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 #include "kdf.h"
+#include "keystore.h"
 #include "random.h"
 
 #include <stdarg.h>
@@ -45,6 +46,10 @@ DG_API const char *dg_status_name(int status)
         return "unsupported";
     case DG_ESLICE:
         return "slice problem";
+    case DG_ESTORE:
+        return "key store problem";
+    case DG_ENOPAD:
+        return "one-time pad gone";
     default:
         return "unknown error";
     }
@@ -81,6 +86,7 @@ DG_API void dg_ctx_destroy(dg_ctx *ctx)
     dg_pool_destroy(ctx->pool);
     pthread_mutex_destroy(&ctx->pool_lock);
     dg_master_key_wipe(&ctx->master);
+    dg_keystore_close(ctx->store);
     free(ctx);
 }
 
@@ -154,6 +160,8 @@ int dg_instance_keys_derive(dg_instance_keys *k)
         goto done;
     memcpy(k->envelope.enc, both, 32);
     memcpy(k->envelope.mac, both + 32, 32);
+    if (dg_kdf(k->data_key, 32, "dcmguard/v1/phi-mac", NULL, 0, k->phi_mac, 32) != 0)
+        goto done;
     rc = 0;
 done:
     dg_wipe(both, sizeof both);

@@ -95,6 +95,18 @@ typedef enum dg_otp_policy { DG_OTP_REUSABLE = 0, DG_OTP_SINGLE_USE = 1 } dg_otp
 DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy,
                           uint64_t ttl_seconds);
 
+/*
+ * Options of the de-identification profile (PS3.15 E.3): attributes these
+ * options retain stay in the clear header. None is set by default.
+ */
+#define DG_RETAIN_UIDS (1u << 1)
+#define DG_RETAIN_DEVICE (1u << 2)
+#define DG_RETAIN_INSTITUTION (1u << 3)
+#define DG_RETAIN_PATIENT_CHARS (1u << 4)
+#define DG_RETAIN_FULL_DATES (1u << 5)
+
+DG_API int dg_ctx_set_retain(dg_ctx *ctx, unsigned options);
+
 /* Parses "30d", "12h", "90m", "45s" or "0" (never) into seconds. */
 DG_API int dg_parse_duration(const char *text, uint64_t *seconds);
 

@@ -11,6 +11,7 @@
 static const uint8_t header_magic[4] = {'D', 'G', 'P', 'H'};
 static const uint8_t envelope_magic[4] = {'D', 'G', 'E', 'N'};
 static const uint8_t tile_magic[4] = {'D', 'G', 'T', 'L'};
+static const uint8_t phi_magic[4] = {'D', 'G', 'P', 'I'};
 
 void dg_header_encode(const dg_header *h, dg_buf *out)
 {
@@ -103,6 +104,23 @@ static void get_model(dg_reader *r, dg_pixmodel *m)
     m->covered = dg_read_u64(r);
 }
 
+/* Holes are sorted, disjoint, inside the file and outside the pixel bytes. */
+static int holes_fit(const dg_envelope *e)
+{
+    uint64_t next = 0, pix_end = e->pixel_offset + e->model.covered;
+
+    for (uint32_t i = 0; i < e->hole_count; i++) {
+        uint64_t off = dg_load_u64(e->holes + (size_t)i * 16);
+        uint64_t len = dg_load_u64(e->holes + (size_t)i * 16 + 8);
+        if (off < next || len == 0 || len > e->original_size || off > e->original_size - len)
+            return 0;
+        if (off < pix_end && off + len > e->pixel_offset && e->model.covered > 0)
+            return 0;
+        next = off + len;
+    }
+    return 1;
+}
+
 void dg_envelope_encode(const dg_envelope *e, dg_buf *out)
 {
     size_t base_len = strlen(e->slice_base);
@@ -115,6 +133,11 @@ void dg_envelope_encode(const dg_envelope *e, dg_buf *out)
     put_model(out, &e->model);
     dg_buf_put_u16(out, (uint16_t)base_len);
     dg_buf_put(out, e->slice_base, base_len);
+    dg_buf_put_u32(out, e->hole_count);
+    dg_buf_put(out, e->holes, (size_t)e->hole_count * 16);
+    dg_buf_put_u32(out, e->deid_options);
+    dg_buf_put_u64(out, e->replacements_len);
+    dg_buf_put(out, e->replacements, e->replacements_len);
     dg_buf_put_u64(out, e->prefix_len);
     dg_buf_put(out, e->prefix, e->prefix_len);
     dg_buf_put_u64(out, e->suffix_len);
@@ -142,6 +165,14 @@ int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e)
     if (base_len > DG_SLICE_BASE_MAX)
         return -1;
     dg_read_copy(&r, e->slice_base, base_len);
+    e->hole_count = dg_read_u32(&r);
+    if (e->hole_count > r.left / 16)
+        return -1;
+    e->holes = dg_read(&r, (size_t)e->hole_count * 16);
+    e->deid_options = dg_read_u32(&r);
+    e->replacements_len = dg_read_u64(&r);
+    e->replacements =
+        dg_read(&r, e->replacements_len > r.left ? r.left + 1 : (size_t)e->replacements_len);
     e->prefix_len = dg_read_u64(&r);
     e->prefix = dg_read(&r, e->prefix_len > r.left ? r.left + 1 : (size_t)e->prefix_len);
     e->suffix_len = dg_read_u64(&r);
@@ -151,7 +182,66 @@ int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e)
     if (e->prefix_len != e->pixel_offset ||
         e->prefix_len + e->model.covered + e->suffix_len != e->original_size)
         return -1;
+    if (!holes_fit(e))
+        return -1;
     return dg_pix_check(&e->model);
+}
+
+void dg_envelope_hole(const dg_envelope *e, uint32_t i, uint64_t *offset, uint64_t *length)
+{
+    *offset = dg_load_u64(e->holes + (size_t)i * 16);
+    *length = dg_load_u64(e->holes + (size_t)i * 16 + 8);
+}
+
+void dg_phi_record_encode(const dg_phi_record *r, dg_buf *out)
+{
+    dg_buf_put(out, phi_magic, 4);
+    dg_buf_put_u16(out, DG_FORMAT_VERSION);
+    dg_buf_put_u8(out, r->alphabet);
+    dg_buf_put_u8(out, r->policy);
+    dg_buf_put(out, r->pad_id, DG_PAD_ID_LEN);
+    dg_buf_put_u64(out, r->message_len);
+    dg_buf_put_u64(out, r->ct_len);
+    dg_buf_put(out, r->ct, r->ct_len);
+}
+
+static int is_hex_id(const char *id)
+{
+    for (int i = 0; i < DG_PAD_ID_LEN; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+int dg_phi_record_decode(const uint8_t *p, size_t n, dg_phi_record *r)
+{
+    dg_reader rd;
+    const uint8_t *magic;
+
+    memset(r, 0, sizeof *r);
+    dg_reader_init(&rd, p, n);
+    magic = dg_read(&rd, 4);
+    if (magic == NULL || memcmp(magic, phi_magic, 4) != 0)
+        return -1;
+    if (dg_read_u16(&rd) != DG_FORMAT_VERSION)
+        return -1;
+    r->alphabet = dg_read_u8(&rd);
+    r->policy = dg_read_u8(&rd);
+    dg_read_copy(&rd, r->pad_id, DG_PAD_ID_LEN);
+    r->pad_id[DG_PAD_ID_LEN] = '\0';
+    r->message_len = dg_read_u64(&rd);
+    r->ct_len = dg_read_u64(&rd);
+    if (rd.failed || r->ct_len > rd.left || rd.left - r->ct_len < DG_PHI_TAG_LEN)
+        return -1;
+    r->ct = dg_read(&rd, (size_t)r->ct_len);
+    r->signed_len = n - rd.left;
+    r->tag = dg_read(&rd, DG_PHI_TAG_LEN);
+    /* a DICOM value has an even length: an odd record comes back with one 0x00 */
+    if (rd.left == 1 && (n & 1) == 0 && rd.p[0] == 0)
+        dg_read(&rd, 1);
+    if (rd.failed || rd.left != 0 || r->alphabet > 2 || r->policy > 1 || !is_hex_id(r->pad_id))
+        return -1;
+    return 0;
 }
 
 void dg_tile_head_for(const dg_header *h, const dg_pixmodel *m, uint32_t seg, dg_tile_head *t)

@@ -12,6 +12,8 @@
  *                             not carried by a segment
  *   (7FD1,xx20) OB  tiles     the sealed segments, one record each (absent
  *                             when they are kept as slice files)
+ *   (7FD1,xx30) OB  phi       the patient's values under a one-time pad:
+ *                             pad id, alphabet, ciphertext, HMAC tag
  *
  * Sealing is AES-256-CBC + HMAC-SHA256 (crypto/seal.h) under keys derived
  * from the instance's random data key. The envelope's associated data is
@@ -36,8 +38,9 @@
 #define DG_ELEM_HEADER 0x01
 #define DG_ELEM_ENVELOPE 0x10
 #define DG_ELEM_TILES 0x20
+#define DG_ELEM_PHI 0x30
 
-#define DG_FORMAT_VERSION 1
+#define DG_FORMAT_VERSION 2
 #define DG_MODE_AES_TILES 1
 
 #define DG_FLAG_SLICES 1u /* segments are kept in slice files */
@@ -79,10 +82,48 @@ typedef struct dg_envelope {
     uint64_t prefix_len;
     const uint8_t *suffix; /* original[pixel_offset + covered .. size) */
     uint64_t suffix_len;
+    /*
+     * The PHI holes: ranges of the original whose bytes travel under the
+     * one-time pad, not here (prefix and suffix hold zeros there). Each is
+     * 16 bytes, u64 offset and u64 length; sorted, disjoint, outside the
+     * pixel bytes.
+     */
+    uint32_t hole_count;
+    const uint8_t *holes;
+    uint32_t deid_options;
+    const uint8_t *replacements; /* the de-identification's replacement values (deid.h) */
+    uint64_t replacements_len;
 } dg_envelope;
 
 void dg_envelope_encode(const dg_envelope *e, dg_buf *out);
 int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e);
+
+/* Hole i of an envelope. */
+void dg_envelope_hole(const dg_envelope *e, uint32_t i, uint64_t *offset, uint64_t *length);
+
+/*
+ * The PHI record: "DGPI" | u16 version | u8 alphabet | u8 policy |
+ * pad id (32 hex digits) | u64 message length | u64 ciphertext length |
+ * ciphertext | HMAC-SHA256 tag (32) over the header element's bytes
+ * followed by everything before the tag.
+ */
+#define DG_PHI_TAG_LEN 32
+#define DG_PAD_ID_LEN 32
+
+typedef struct dg_phi_record {
+    uint8_t alphabet;
+    uint8_t policy;
+    char pad_id[DG_PAD_ID_LEN + 1];
+    uint64_t message_len;
+    uint64_t ct_len;
+    const uint8_t *ct;  /* borrowed */
+    const uint8_t *tag; /* borrowed */
+    size_t signed_len;  /* bytes covered by the tag (the record before it) */
+} dg_phi_record;
+
+/* Encodes everything but the tag; the caller appends it. */
+void dg_phi_record_encode(const dg_phi_record *r, dg_buf *out);
+int dg_phi_record_decode(const uint8_t *p, size_t n, dg_phi_record *r);
 
 #define DG_TILE_HEAD_LEN 52
 

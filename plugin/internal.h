@@ -21,6 +21,7 @@ struct dg_ctx {
     dg_otp_mode otp_mode;
     dg_otp_policy otp_policy;
     uint64_t otp_ttl; /* seconds; 0 = never expires */
+    unsigned deid_options; /* DG_RETAIN_* = DG_DEID_OPT_* bits */
     struct dg_keystore *store; /* NULL until dg_ctx_open_keystore */
     pthread_mutex_t pool_lock;
     dg_pool *pool; /* made on first use */
@@ -34,6 +35,7 @@ typedef struct dg_instance_keys {
     uint8_t data_key[32];
     dg_seal_key tiles;
     dg_seal_key envelope;
+    uint8_t phi_mac[32]; /* authenticates the one-time-pad ciphertext */
 } dg_instance_keys;
 
 int dg_instance_keys_derive(dg_instance_keys *k);

@@ -2,26 +2,48 @@
  * keys.c - the key-store half of the public API: opening the store named
  * by -s, pad settings, and the keys list/purge/destroy maintenance calls.
  */
-#include "internal.h"
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 
+#include "buffer.h"
+#include "internal.h"
+#include "keystore.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 DG_API int dg_ctx_open_keystore(dg_ctx *ctx, const char *path, char *err, size_t errlen)
 {
+    dg_keystore *ks = NULL;
+    char why[DG_ERRLEN];
+
     if (ctx == NULL || path == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "no key store given");
-    return DG_OK; /* TODO(issue 3) */
+    if (dg_keystore_open(path, &ks, why, sizeof why) != DG_KS_OK)
+        return dg_fail(err, errlen, DG_ESTORE, "key store %s: %s", path, why);
+    dg_keystore_close(ctx->store);
+    ctx->store = ks;
+    return DG_OK;
 }
 
-DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy,
-                          uint64_t ttl_seconds)
+DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy, uint64_t ttl_seconds)
 {
     if (ctx == NULL || (unsigned)mode > DG_OTP_NUMERIC || (unsigned)policy > DG_OTP_SINGLE_USE)
         return DG_EINVAL;
     ctx->otp_mode = mode;
     ctx->otp_policy = policy;
     ctx->otp_ttl = ttl_seconds;
+    return DG_OK;
+}
+
+DG_API int dg_ctx_set_retain(dg_ctx *ctx, unsigned options)
+{
+    const unsigned known = DG_RETAIN_UIDS | DG_RETAIN_DEVICE | DG_RETAIN_INSTITUTION |
+                           DG_RETAIN_PATIENT_CHARS | DG_RETAIN_FULL_DATES;
+    if (ctx == NULL || (options & ~known) != 0)
+        return DG_EINVAL;
+    ctx->deid_options = options;
     return DG_OK;
 }
 
@@ -56,39 +78,116 @@ DG_API int dg_parse_duration(const char *text, uint64_t *seconds)
     return DG_OK;
 }
 
+static const char *alphabet_name(int a)
+{
+    return a == DG_OTP_VIGENERE ? "vigenere" : a == DG_OTP_NUMERIC ? "numeric" : "binary";
+}
+
+static void format_time(int64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+        snprintf(out, cap, "never");
+    else
+        strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+typedef struct listing {
+    dg_buf text;
+    int json;
+    unsigned count;
+} listing;
+
+static int list_one(void *user, const dg_pad_info *info)
+{
+    listing *l = user;
+    char created[32], expires[32], line[512];
+    int n;
+
+    format_time(info->created, created, sizeof created);
+    format_time(info->expires, expires, sizeof expires);
+    if (l->json)
+        n = snprintf(line, sizeof line,
+                     "%s{\"id\":\"%s\",\"instance\":\"%s\",\"mode\":\"%s\",\"policy\":\"%s\","
+                     "\"created\":\"%s\",\"expires\":\"%s\",\"length\":%llu}",
+                     l->count ? "," : "", info->id, info->instance, alphabet_name(info->alphabet),
+                     info->policy ? "single-use" : "reusable", created, expires,
+                     (unsigned long long)info->length);
+    else
+        n = snprintf(line, sizeof line,
+                     "%s  %-8s  %-10s  created %s  expires %s  %llu symbols  %s\n", info->id,
+                     alphabet_name(info->alphabet), info->policy ? "single-use" : "reusable",
+                     created, expires, (unsigned long long)info->length, info->instance);
+    if (n > 0)
+        dg_buf_put(&l->text, line, strlen(line));
+    l->count++;
+    return l->text.failed ? -1 : 0;
+}
+
+static int need_store(dg_ctx *ctx, char *err, size_t errlen)
+{
+    if (ctx == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "no context");
+    if (ctx->store == NULL)
+        return dg_fail(err, errlen, DG_ESTORE, "no key store open");
+    return DG_OK;
+}
+
 DG_API int dg_keys_list(dg_ctx *ctx, int json, char **text, char *err, size_t errlen)
 {
-    (void)ctx;
-    (void)json;
-    *text = calloc(1, 3);
-    if (*text && json)
-        memcpy(*text, "[]", 3);
-    return *text ? DG_OK : dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    listing l;
+    char why[DG_ERRLEN];
+    int rc = need_store(ctx, err, errlen);
+
+    if (rc != DG_OK || text == NULL)
+        return rc != DG_OK ? rc : DG_EINVAL;
+    *text = NULL;
+    memset(&l, 0, sizeof l);
+    dg_buf_init(&l.text);
+    l.json = json;
+    if (json)
+        dg_buf_put(&l.text, "[", 1);
+    if (dg_keystore_list(ctx->store, list_one, &l, why, sizeof why) != DG_KS_OK) {
+        dg_buf_free(&l.text);
+        return dg_fail(err, errlen, DG_ESTORE, "cannot list the key store: %s", why);
+    }
+    dg_buf_put(&l.text, json ? "]\n" : "", json ? 3 : 1);
+    if (l.text.failed) {
+        dg_buf_free(&l.text);
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    }
+    *text = (char *)l.text.data;
+    return DG_OK;
 }
 
 DG_API int dg_keys_purge(dg_ctx *ctx, unsigned *destroyed, char *err, size_t errlen)
 {
-    (void)ctx;
-    (void)err;
-    (void)errlen;
-    if (destroyed)
-        *destroyed = 0;
+    char why[DG_ERRLEN];
+    unsigned n = 0;
+    int rc = need_store(ctx, err, errlen);
+
+    if (rc != DG_OK)
+        return rc;
+    if (dg_keystore_purge(ctx->store, (int64_t)time(NULL), &n, why, sizeof why) != DG_KS_OK)
+        return dg_fail(err, errlen, DG_ESTORE, "cannot purge the key store: %s", why);
+    if (destroyed != NULL)
+        *destroyed = n;
     return DG_OK;
 }
 
 DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen)
 {
-    (void)ctx;
-    return dg_fail(err, errlen, DG_ENOPAD, "no pad %s in the key store", id ? id : "");
-}
+    char why[DG_ERRLEN];
+    int rc = need_store(ctx, err, errlen);
 
-DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
-                           size_t errlen)
-{
-    (void)ctx;
-    (void)in;
-    (void)in_len;
-    (void)err;
-    (void)errlen;
+    if (rc != DG_OK || id == NULL)
+        return rc != DG_OK ? rc : DG_EINVAL;
+    rc = dg_keystore_delete(ctx->store, id, why, sizeof why);
+    if (rc == DG_KS_ENOTFOUND)
+        return dg_fail(err, errlen, DG_ENOPAD, "no pad %s in the key store", id);
+    if (rc != DG_KS_OK)
+        return dg_fail(err, errlen, DG_ESTORE, "cannot destroy pad %s: %s", id, why);
     return DG_OK;
 }

@@ -2,19 +2,25 @@
  * protect.c - turning a DICOM file into a protected one.
  *
  * The steps, in order:
- *   1. parse the input and plan its segments (pixels.c);
+ *   1. parse the input, find its patient values (phi.c) and plan its
+ *      segments (pixels.c);
  *   2. draw a fresh data key and protection id, wrap the key under the
  *      master key;
  *   3. encode (JPEG-LS) and seal every segment, in parallel;
- *   4. seal the envelope: the SHA-256 of the input and every input byte the
- *      segments do not carry;
- *   5. write the output: the input's dataset with a placeholder image
- *      instead of its Pixel Data and the private block (format.h).
+ *   4. de-identify the clear header (deid.c);
+ *   5. encrypt the patient values under a fresh one-time pad;
+ *   6. seal the envelope: the SHA-256 of the input and every input byte
+ *      that neither the segments nor the pad carry;
+ *   7. write the output: the de-identified dataset with a placeholder
+ *      image instead of its Pixel Data and the private block (format.h);
+ *   8. store the pad in the key store, durably.
  * Nothing is returned unless every step succeeded.
  */
+#include "deid.h"
 #include "format.h"
 #include "internal.h"
 #include "kdf.h"
+#include "phi.h"
 #include "random.h"
 
 #include <stdlib.h>
@@ -37,6 +43,11 @@ typedef struct protection {
     size_t envelope_len;
     dg_placeholder placeholder;
     char slice_base[DG_SLICE_BASE_MAX + 1]; /* the input's name, for slice names */
+    dg_holes holes;
+    dg_buf replacements; /* what de-identification put in place of originals */
+    uint8_t *outside;    /* the envelope's copy of the non-pixel bytes, holes zeroed */
+    size_t outside_len;
+    dg_phi_sealed phi;
 } protection;
 
 static void protection_free(protection *p)
@@ -55,6 +66,12 @@ static void protection_free(protection *p)
     dg_buf_free(&p->envelope_plain);
     free(p->envelope_sealed);
     dg_pix_placeholder_free(&p->placeholder);
+    dg_holes_free(&p->holes);
+    dg_buf_free(&p->replacements);
+    if (p->outside != NULL)
+        dg_wipe(p->outside, p->outside_len);
+    free(p->outside);
+    dg_phi_sealed_free(&p->phi);
 }
 
 static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *err, size_t errlen)
@@ -71,6 +88,53 @@ static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *er
                              &vlen) == DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EINPUT, "already protected by dcmguard");
     return DG_OK;
+}
+
+static int find_patient_values(protection *p, const dg_ctx *ctx, size_t in_len, char *err,
+                               size_t errlen)
+{
+    int rc = dg_holes_find(p->dicom, ctx->deid_options, in_len, &p->holes);
+    if (rc != DG_OK)
+        return dg_fail(err, errlen, rc, "cannot locate the patient values");
+    return DG_OK;
+}
+
+/* Step 4: the clear header follows the confidentiality profile. */
+static int deidentify(protection *p, const dg_ctx *ctx, char *err, size_t errlen)
+{
+    dg_deid state;
+    int rc;
+
+    memset(&state, 0, sizeof state);
+    state.options = ctx->deid_options;
+    state.replacements = &p->replacements;
+    if (dg_kdf(ctx->master.key, sizeof ctx->master.key, "dcmguard/v1/pseudonym", NULL, 0,
+               state.pseudonym_key, sizeof state.pseudonym_key) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "key derivation failed");
+    rc = dg_deidentify(p->dicom, &state);
+    dg_wipe(state.pseudonym_key, sizeof state.pseudonym_key);
+    if (rc != 0 || p->replacements.failed)
+        return dg_fail(err, errlen, DG_EINPUT, "cannot de-identify the header");
+    return DG_OK;
+}
+
+/* Step 5: the patient values under a fresh pad, labelled by the pseudonymous instance UID. */
+static int seal_patient_values(protection *p, const dg_ctx *ctx, const uint8_t *in, char *err,
+                               size_t errlen)
+{
+    char instance[68] = "";
+    uint8_t *msg = malloc(p->holes.total ? (size_t)p->holes.total : 1);
+    int rc;
+
+    if (msg == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    dg_holes_gather(p->holes.table, p->holes.count, in, msg);
+    dg_dicom_get_string(p->dicom, 0x0008, 0x0018, instance, sizeof instance);
+    rc = dg_phi_seal(ctx, &p->keys, &p->header_bytes, msg, (size_t)p->holes.total, instance,
+                     &p->phi, err, errlen);
+    dg_wipe(msg, (size_t)p->holes.total);
+    free(msg);
+    return rc;
 }
 
 static int read_items(protection *p, char *err, size_t errlen)
@@ -252,8 +316,8 @@ static int seal_segments(protection *p, dg_ctx *ctx, const uint8_t *in, char *er
     return dg_fail(err, errlen, DG_ECRYPTO, "a pixel segment failed");
 }
 
-static int seal_envelope(protection *p, const uint8_t *in, size_t in_len, const char *name,
-                         char *err, size_t errlen)
+static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in, size_t in_len,
+                         const char *name, char *err, size_t errlen)
 {
     dg_envelope e;
     size_t cap, written = 0;
@@ -264,10 +328,24 @@ static int seal_envelope(protection *p, const uint8_t *in, size_t in_len, const 
     e.original_size = in_len;
     e.model = p->model;
     e.pixel_offset = p->model.kind == DG_PIX_NONE ? in_len : p->info.pixel_value_offset;
-    e.prefix = in;
     e.prefix_len = e.pixel_offset;
-    e.suffix = in + e.pixel_offset + p->model.covered;
     e.suffix_len = in_len - e.pixel_offset - p->model.covered;
+    p->outside_len = (size_t)(e.prefix_len + e.suffix_len);
+    p->outside = malloc(p->outside_len + 1);
+    if (p->outside == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    memcpy(p->outside, in, e.prefix_len);
+    memcpy(p->outside + e.prefix_len, in + e.pixel_offset + p->model.covered, e.suffix_len);
+    dg_holes_zero(p->holes.table, p->holes.count, 0, p->outside, e.prefix_len);
+    dg_holes_zero(p->holes.table, p->holes.count, e.pixel_offset + p->model.covered,
+                  p->outside + e.prefix_len, e.suffix_len);
+    e.prefix = p->outside;
+    e.suffix = p->outside + e.prefix_len;
+    e.hole_count = p->holes.count;
+    e.holes = p->holes.table;
+    e.deid_options = ctx_options;
+    e.replacements = p->replacements.data;
+    e.replacements_len = p->replacements.len;
     if (name != NULL && (p->header.flags & DG_FLAG_SLICES)) {
         if (strlen(name) > DG_SLICE_BASE_MAX || strchr(name, '/') != NULL)
             return dg_fail(err, errlen, DG_EINVAL, "input name unfit for slice names");
@@ -331,25 +409,6 @@ done:
     return rc;
 }
 
-/*
- * Other pictures of the patient that a clear header could carry: the icon
- * (a thumbnail of the image), overlay bitmaps, float pixel data. They are
- * in the envelope with every other original byte, so the clear copy goes.
- */
-static int remove_other_pictures(protection *p, char *err, size_t errlen)
-{
-    int rc = dg_dicom_remove(p->dicom, 0x0088, 0x0200); /* Icon Image Sequence */
-    if (rc == DG_DICOM_OK)
-        rc = dg_dicom_remove(p->dicom, 0x7FE0, 0x0008); /* Float Pixel Data */
-    if (rc == DG_DICOM_OK)
-        rc = dg_dicom_remove(p->dicom, 0x7FE0, 0x0009); /* Double Float Pixel Data */
-    for (uint16_t group = 0x6000; rc == DG_DICOM_OK && group <= 0x601E; group += 2)
-        rc = dg_dicom_remove(p->dicom, group, 0x3000); /* Overlay Data */
-    return rc == DG_DICOM_OK
-               ? DG_OK
-               : dg_fail(err, errlen, DG_EINPUT, "cannot remove icon or overlay data");
-}
-
 static int put_block(protection *p, char *err, size_t errlen)
 {
     int rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER,
@@ -357,6 +416,9 @@ static int put_block(protection *p, char *err, size_t errlen)
     if (rc == DG_DICOM_OK)
         rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_ENVELOPE,
                                   p->envelope_sealed, p->envelope_len);
+    if (rc == DG_DICOM_OK)
+        rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_PHI,
+                                  p->phi.record.data, p->phi.record.len);
     return rc == DG_DICOM_OK ? DG_OK
                              : dg_fail(err, errlen, DG_EINPUT, "cannot write the private block");
 }
@@ -411,8 +473,6 @@ static int write_output(protection *p, unsigned flags, dg_protected *out, char *
 
     rc = replace_pixels(p, &jpegls, err, errlen);
     if (rc == DG_OK)
-        rc = remove_other_pictures(p, err, errlen);
-    if (rc == DG_OK)
         rc = put_block(p, err, errlen);
     if (rc == DG_OK && !(flags & DG_PROTECT_SLICES))
         rc = put_tiles(p, err, errlen);
@@ -439,10 +499,15 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_protect");
     if (!ctx->have_master)
         return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
+    if (ctx->store == NULL)
+        return dg_fail(err, errlen, DG_ESTORE, "no key store open for the one-time pads");
     memset(&p, 0, sizeof p);
     dg_buf_init(&p.header_bytes);
     dg_buf_init(&p.envelope_plain);
+    dg_buf_init(&p.replacements);
     rc = parse_input(&p, in, in_len, err, errlen);
+    if (rc == DG_OK)
+        rc = find_patient_values(&p, ctx, in_len, err, errlen);
     if (rc == DG_OK)
         rc = plan(&p, ctx, err, errlen);
     if (rc == DG_OK)
@@ -450,9 +515,15 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     if (rc == DG_OK)
         rc = seal_segments(&p, ctx, in, err, errlen);
     if (rc == DG_OK)
-        rc = seal_envelope(&p, in, in_len, name, err, errlen);
+        rc = deidentify(&p, ctx, err, errlen);
+    if (rc == DG_OK)
+        rc = seal_patient_values(&p, ctx, in, err, errlen);
+    if (rc == DG_OK)
+        rc = seal_envelope(&p, ctx->deid_options, in, in_len, name, err, errlen);
     if (rc == DG_OK)
         rc = write_output(&p, flags, out, err, errlen);
+    if (rc == DG_OK)
+        rc = dg_phi_commit(ctx, &p.phi, err, errlen);
     if (rc != DG_OK)
         dg_protected_free(out);
     protection_free(&p);

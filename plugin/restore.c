@@ -5,11 +5,18 @@
  * data key unwraps only under the right master key, the envelope and every
  * segment authenticate before they are decrypted, each segment must be the
  * one expected at its place, and the rebuilt file must have the SHA-256
- * recorded at protection. Any failure returns nothing.
+ * recorded at protection. The patient values come back from their
+ * one-time pad (phi.c) into the holes the envelope left; a single-use pad
+ * is destroyed once the file is whole. Without the pad, restore
+ * --deidentified rebuilds the file with its holes, replays the
+ * de-identification on it (deid.c) and gives the original pixels under
+ * the de-identified header. Any failure returns nothing.
  */
+#include "deid.h"
 #include "format.h"
 #include "internal.h"
 #include "kdf.h"
+#include "phi.h"
 #include "random.h"
 
 #include <stdlib.h>
@@ -31,6 +38,11 @@ typedef struct restoration {
     size_t *piece_lens;
     int *segment_status;
     uint8_t *out;
+    const uint8_t *phi_bytes; /* the PHI record element, borrowed */
+    size_t phi_len;
+    dg_phi_record phi;
+    uint8_t *phi_msg;  /* the patient values, decrypted */
+    char instance[68]; /* the clear (pseudonymous) SOP Instance UID, for messages */
 } restoration;
 
 static void restoration_free(restoration *r)
@@ -57,6 +69,9 @@ static void restoration_free(restoration *r)
     if (r->out != NULL)
         dg_wipe(r->out, r->env.original_size);
     free(r->out);
+    if (r->phi_msg != NULL)
+        dg_wipe(r->phi_msg, (size_t)r->phi.message_len);
+    free(r->phi_msg);
 }
 
 static int read_header(restoration *r, const uint8_t *in, size_t in_len, char *err, size_t errlen)
@@ -72,6 +87,11 @@ static int read_header(restoration *r, const uint8_t *in, size_t in_len, char *e
         return dg_fail(err, errlen, DG_EFORMAT,
                        "the dcmguard header is malformed or of an "
                        "unknown version");
+    if (dg_dicom_get_private(r->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_PHI,
+                             &r->phi_bytes, &r->phi_len) != DG_DICOM_OK)
+        return dg_fail(err, errlen, DG_EFORMAT, "the dcmguard patient record is missing");
+    if (dg_dicom_get_string(r->dicom, 0x0008, 0x0018, r->instance, sizeof r->instance) != 0)
+        strcpy(r->instance, "(no SOP Instance UID)");
     return DG_OK;
 }
 
@@ -315,7 +335,6 @@ static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
 {
     const dg_envelope *e = &r->env;
     uint32_t n = r->header.segment_count;
-    uint8_t digest[32];
     dg_pool *pool = dg_ctx_pool(ctx);
 
     if (pool == NULL || e->original_size > SIZE_MAX ||
@@ -333,6 +352,23 @@ static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
     }
     if (e->model.kind == DG_PIX_ITEMS && join_items(r, err, errlen) != DG_OK)
         return DG_EFORMAT;
+    return DG_OK;
+}
+
+/* Every envelope hole gets its patient bytes back, then the whole file must match. */
+static int fill_holes_and_check(restoration *r, char *err, size_t errlen)
+{
+    const dg_envelope *e = &r->env;
+    uint64_t total = 0, off, len;
+    uint8_t digest[32];
+
+    for (uint32_t i = 0; i < e->hole_count; i++) {
+        dg_envelope_hole(e, i, &off, &len);
+        total += len;
+    }
+    if (total != r->phi.message_len)
+        return dg_fail(err, errlen, DG_EFORMAT, "the patient record does not fit the file");
+    dg_holes_scatter(e->holes, e->hole_count, r->phi_msg, r->out);
     if (dg_sha256(r->out, e->original_size, digest) != 0)
         return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
     if (!dg_equal(digest, e->sha256, 32))
@@ -342,26 +378,91 @@ static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
     return DG_OK;
 }
 
+/* The patient values, from the pad in the key store. */
+static int open_patient_values(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
+{
+    return dg_phi_open(ctx, &r->keys, r->header_bytes, r->header_len, r->phi_bytes, r->phi_len,
+                       r->instance, &r->phi, &r->phi_msg, err, errlen);
+}
+
+/* A single-use pad is gone once its file is whole again. */
+static int consume_pad(dg_ctx *ctx, const dg_phi_record *phi, char *err, size_t errlen)
+{
+    char why[DG_ERRLEN];
+    int rc;
+
+    if (phi->policy != DG_OTP_SINGLE_USE)
+        return DG_OK;
+    if (ctx->store == NULL)
+        return dg_fail(err, errlen, DG_ESTORE, "no key store open");
+    rc = dg_keystore_delete(ctx->store, phi->pad_id, why, sizeof why);
+    if (rc != DG_KS_OK && rc != DG_KS_ENOTFOUND)
+        return dg_fail(err, errlen, DG_ESTORE, "cannot destroy the single-use pad: %s", why);
+    return DG_OK;
+}
+
+/* restore --deidentified: the holed file, de-identified again by replay, in its own syntax. */
+static int deidentified_output(restoration *r, uint8_t **out, size_t *out_len, char *err,
+                               size_t errlen)
+{
+    dg_buf replay = {(uint8_t *)r->env.replacements, (size_t)r->env.replacements_len,
+                     (size_t)r->env.replacements_len, 0};
+    char why[DG_ERRLEN];
+    dg_dicom *d = NULL;
+    dg_dicom_info info;
+    dg_deid state;
+    int rc = DG_OK;
+
+    if (dg_dicom_parse(r->out, (size_t)r->env.original_size, &d, why, sizeof why) != 0)
+        return dg_fail(err, errlen, DG_EFORMAT, "the file without its patient values: %s", why);
+    dg_dicom_get_info(d, &info);
+    memset(&state, 0, sizeof state);
+    state.options = r->env.deid_options;
+    state.replacements = &replay;
+    state.replay = 1;
+    if (info.deflated)
+        rc = dg_fail(err, errlen, DG_EUNSUPPORTED,
+                     "a deflated dataset cannot be given back without its pad");
+    else if (dg_deidentify(d, &state) != 0)
+        rc = dg_fail(err, errlen, DG_EFORMAT, "the de-identification does not replay");
+    else if (dg_dicom_write(d, DG_DICOM_TS_AS_PARSED, out, out_len, why, sizeof why) != 0)
+        rc = dg_fail(err, errlen, DG_EFORMAT, "cannot write the de-identified file: %s", why);
+    dg_dicom_free(d);
+    return rc;
+}
+
+static int check_restore_args(dg_ctx *ctx, const uint8_t *in, unsigned flags, uint8_t **out,
+                              size_t *out_len, char *err, size_t errlen)
+{
+    if (ctx == NULL || in == NULL || out == NULL || out_len == NULL ||
+        (flags & ~(DG_RESTORE_DEIDENTIFIED | DG_RESTORE_KEEP_PAD)) != 0)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_restore");
+    *out = NULL;
+    *out_len = 0;
+    if (!ctx->have_master)
+        return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
+    return DG_OK;
+}
+
 DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_loader load,
                       void *user, unsigned flags, uint8_t **out, size_t *out_len, char *err,
                       size_t errlen)
 {
+    int deidentified = (flags & DG_RESTORE_DEIDENTIFIED) != 0;
     restoration r;
     int rc;
 
-    if (ctx == NULL || in == NULL || out == NULL || out_len == NULL)
-        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_restore");
-    *out = NULL;
-    *out_len = 0;
-    (void)flags;
-    if (!ctx->have_master)
-        return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
+    rc = check_restore_args(ctx, in, flags, out, out_len, err, errlen);
+    if (rc != DG_OK)
+        return rc;
     memset(&r, 0, sizeof r);
     rc = read_header(&r, in, in_len, err, errlen);
     if (rc == DG_OK)
         rc = unwrap_keys(&r, ctx, err, errlen);
     if (rc == DG_OK)
         rc = open_envelope(&r, err, errlen);
+    if (rc == DG_OK && !deidentified)
+        rc = open_patient_values(&r, ctx, err, errlen);
     if (rc == DG_OK)
         rc = alloc_segments(&r, err, errlen);
     if (rc == DG_OK)
@@ -369,11 +470,41 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
                                                : split_records(&r, err, errlen);
     if (rc == DG_OK)
         rc = rebuild(&r, ctx, err, errlen);
-    if (rc == DG_OK) {
+    if (rc == DG_OK && deidentified)
+        rc = deidentified_output(&r, out, out_len, err, errlen);
+    if (rc == DG_OK && !deidentified)
+        rc = fill_holes_and_check(&r, err, errlen);
+    if (rc == DG_OK && !deidentified && !(flags & DG_RESTORE_KEEP_PAD))
+        rc = consume_pad(ctx, &r.phi, err, errlen);
+    if (rc == DG_OK && !deidentified) {
         *out = r.out;
         *out_len = (size_t)r.env.original_size;
         r.out = NULL;
     }
+    restoration_free(&r);
+    return rc;
+}
+
+DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err, size_t errlen)
+{
+    restoration r;
+    int rc;
+
+    if (ctx == NULL || in == NULL)
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_restore_done");
+    if (!ctx->have_master)
+        return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
+    memset(&r, 0, sizeof r);
+    rc = read_header(&r, in, in_len, err, errlen);
+    if (rc == DG_OK)
+        rc = unwrap_keys(&r, ctx, err, errlen);
+    if (rc == DG_OK) {
+        rc = dg_phi_verify(&r.keys, r.header_bytes, r.header_len, r.phi_bytes, r.phi_len, &r.phi);
+        if (rc != DG_OK)
+            rc = dg_fail(err, errlen, rc, "the patient record does not authenticate");
+    }
+    if (rc == DG_OK)
+        rc = consume_pad(ctx, &r.phi, err, errlen);
     restoration_free(&r);
     return rc;
 }

@@ -2,9 +2,10 @@
  * main.c - the dcmguard command line.
  *
  *   dcmguard keygen -o FILE
- *   dcmguard protect -k KEYFILE -s KEYSTORE -o OUT [--tiles RxC] [--slices-dir DIR] IN...
- *   dcmguard restore -k KEYFILE -s KEYSTORE -o OUT [--slices-dir DIR] IN...
+ *   dcmguard protect -k KEYFILE -s KEYSTORE -o OUT [--tiles RxC] [--otp MODE] ... IN...
+ *   dcmguard restore -k KEYFILE -s KEYSTORE -o OUT [--deidentified] ... IN...
  *   dcmguard inspect FILE...
+ *   dcmguard keys list|purge|destroy -s KEYSTORE [ID]
  *
  * The CLI only calls the library's public API (dcmguard.h) and the file
  * helpers (files.h). Each input that fails gets one line on stderr naming
@@ -27,13 +28,16 @@ static const char usage_top[] =
     "usage: dcmguard <command> [options]\n"
     "\n"
     "Protects DICOM files: pixel data as JPEG-LS tiles encrypted with AES-256-CBC and\n"
-    "authenticated with HMAC-SHA256; restores them bit for bit with the master key.\n"
+    "authenticated with HMAC-SHA256, the patient header de-identified (PS3.15 Annex E)\n"
+    "with its original values under a one-time pad kept in a key store; restores them\n"
+    "bit for bit with the master key and the pad.\n"
     "\n"
     "commands:\n"
     "  keygen   make a new master key file (mode 0600)\n"
     "  protect  protect DICOM files\n"
     "  restore  give back the original files\n"
     "  inspect  describe a protected file (needs no key, prints no secret)\n"
+    "  keys     list, purge or destroy the one-time pads of a key store\n"
     "\n"
     "Run 'dcmguard <command> --help' for a command's options; 'dcmguard --version'.\n";
 
@@ -48,8 +52,17 @@ static const char usage_protect[] =
     "usage: dcmguard protect -k KEYFILE -s KEYSTORE -o OUT [options] IN...\n"
     "\n"
     "  -k, --key FILE         master key file (from 'dcmguard keygen')\n"
-    "  -s, --keystore PATH    key store path\n"
+    "  -s, --keystore PATH    key store (SQLite; created mode 0600 when absent)\n"
     "  -o, --output OUT       output file, or directory (see below)\n"
+    "      --otp MODE         pad for the patient header: binary (default), vigenere\n"
+    "                         (letters mod 26) or numeric (digits mod 10)\n"
+    "      --otp-policy P     reusable (default) or single-use: destroyed by the\n"
+    "                         first restore\n"
+    "      --otp-ttl DURATION pads unused after 30d, 12h, 90m, 45s are destroyed;\n"
+    "                         0 (default) never expires\n"
+    "      --retain LIST      profile options that keep attributes in the clear:\n"
+    "                         comma-separated from patient-chars, device,\n"
+    "                         institution, dates, uids (default: none)\n"
     "      --tiles RxC        tile grid per frame (default: from the image size)\n"
     "      --slices-dir DIR   keep each encrypted tile as its own .enc file in DIR\n"
     "      --threads N        worker threads (default: one per core)\n"
@@ -64,15 +77,28 @@ static const char usage_restore[] =
     "usage: dcmguard restore -k KEYFILE -s KEYSTORE -o OUT [options] IN...\n"
     "\n"
     "  -k, --key FILE         master key file the files were protected under\n"
-    "  -s, --keystore PATH    key store path\n"
+    "  -s, --keystore PATH    key store holding the files' one-time pads\n"
     "  -o, --output OUT       output file, or directory (as for protect)\n"
+    "      --deidentified     give the pixels back under the de-identified header,\n"
+    "                         without the pad (-s not needed)\n"
     "      --slices-dir DIR   where the .enc slices of the files are\n"
     "      --threads N        worker threads (default: one per core)\n"
     "  -v, --verbose          one line per file on stdout\n"
     "\n"
     "Writes the original file, byte for byte, or nothing: a wrong key, an altered\n"
-    "byte, a missing or swapped slice is an error. Restored files hold patient\n"
-    "data: they are created with mode 0600.\n";
+    "byte, a missing or swapped slice, a destroyed or expired pad is an error.\n"
+    "A single-use pad is destroyed once the restored file is safely written.\n"
+    "Restored files hold patient data: they are created with mode 0600.\n";
+
+static const char usage_keys[] =
+    "usage: dcmguard keys list -s KEYSTORE [--json]\n"
+    "       dcmguard keys purge -s KEYSTORE\n"
+    "       dcmguard keys destroy -s KEYSTORE ID\n"
+    "\n"
+    "list shows each pad's metadata (id, mode, policy, times, length, pseudonymous\n"
+    "instance), never pad bytes. purge destroys every pad past its time (opening the\n"
+    "store does too). destroy destroys one pad: the patient header it encrypted is\n"
+    "then gone for good (crypto-shredding); the pixels stay restorable.\n";
 
 static const char usage_inspect[] =
     "usage: dcmguard inspect FILE...\n"
@@ -82,10 +108,25 @@ static const char usage_inspect[] =
 typedef struct options {
     const char *key, *keystore, *output, *slices_dir;
     unsigned tile_rows, tile_cols, threads;
-    int verbose;
+    int verbose, deidentified, json;
+    dg_otp_mode otp;
+    dg_otp_policy policy;
+    uint64_t ttl;
+    unsigned retain;
 } options;
 
-enum { OPT_TILES = 256, OPT_SLICES, OPT_THREADS, OPT_HELP };
+enum {
+    OPT_TILES = 256,
+    OPT_SLICES,
+    OPT_THREADS,
+    OPT_HELP,
+    OPT_OTP,
+    OPT_POLICY,
+    OPT_TTL,
+    OPT_RETAIN,
+    OPT_DEIDENTIFIED,
+    OPT_JSON
+};
 
 static const struct option long_options[] = {
     {"key", required_argument, NULL, 'k'},
@@ -95,6 +136,12 @@ static const struct option long_options[] = {
     {"slices-dir", required_argument, NULL, OPT_SLICES},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"verbose", no_argument, NULL, 'v'},
+    {"otp", required_argument, NULL, OPT_OTP},
+    {"otp-policy", required_argument, NULL, OPT_POLICY},
+    {"otp-ttl", required_argument, NULL, OPT_TTL},
+    {"retain", required_argument, NULL, OPT_RETAIN},
+    {"deidentified", no_argument, NULL, OPT_DEIDENTIFIED},
+    {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -113,6 +160,54 @@ static int parse_tiles(const char *s, unsigned *rows, unsigned *cols)
     if (sscanf(s, "%ux%u%c", rows, cols, &extra) != 2)
         return -1;
     return *rows >= 1 && *cols >= 1 && *rows <= 256 && *cols <= 256 ? 0 : -1;
+}
+
+static int parse_otp(const char *s, dg_otp_mode *mode)
+{
+    if (strcmp(s, "binary") == 0)
+        *mode = DG_OTP_BINARY;
+    else if (strcmp(s, "vigenere") == 0)
+        *mode = DG_OTP_VIGENERE;
+    else if (strcmp(s, "numeric") == 0)
+        *mode = DG_OTP_NUMERIC;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_policy(const char *s, dg_otp_policy *policy)
+{
+    if (strcmp(s, "reusable") == 0)
+        *policy = DG_OTP_REUSABLE;
+    else if (strcmp(s, "single-use") == 0)
+        *policy = DG_OTP_SINGLE_USE;
+    else
+        return -1;
+    return 0;
+}
+
+/* "patient-chars,device,..." into DG_RETAIN_* bits. */
+static int parse_retain(const char *s, unsigned *bits)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"patient-chars", DG_RETAIN_PATIENT_CHARS},
+                 {"device", DG_RETAIN_DEVICE},
+                 {"institution", DG_RETAIN_INSTITUTION},
+                 {"dates", DG_RETAIN_FULL_DATES},
+                 {"uids", DG_RETAIN_UIDS}};
+    while (*s) {
+        size_t len = strcspn(s, ","), i;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strlen(names[i].name) == len && strncmp(s, names[i].name, len) == 0)
+                break;
+        if (i == sizeof names / sizeof names[0])
+            return -1;
+        *bits |= names[i].bit;
+        s += len + (s[len] == ',');
+    }
+    return 0;
 }
 
 /* Parses argv from optind; returns 0, 1 for --help (printed), or EXIT_USAGE. */
@@ -147,6 +242,34 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
         case OPT_THREADS:
             if (sscanf(optarg, "%u%c", &o->threads, &extra) != 1 || o->threads > 256)
                 return usage_error(usage, "--threads wants a number 0..256, not '%s'", optarg);
+            break;
+        case OPT_OTP:
+            if (parse_otp(optarg, &o->otp) != 0)
+                return usage_error(usage, "--otp wants binary, vigenere or numeric, not '%s'",
+                                   optarg);
+            break;
+        case OPT_POLICY:
+            if (parse_policy(optarg, &o->policy) != 0)
+                return usage_error(usage, "--otp-policy wants reusable or single-use, not '%s'",
+                                   optarg);
+            break;
+        case OPT_TTL:
+            if (dg_parse_duration(optarg, &o->ttl) != DG_OK)
+                return usage_error(usage, "--otp-ttl wants 30d, 12h, 90m, 45s or 0, not '%s'",
+                                   optarg);
+            break;
+        case OPT_RETAIN:
+            if (parse_retain(optarg, &o->retain) != 0)
+                return usage_error(usage,
+                                   "--retain wants names from patient-chars, device, "
+                                   "institution, dates, uids, not '%s'",
+                                   optarg);
+            break;
+        case OPT_DEIDENTIFIED:
+            o->deidentified = 1;
+            break;
+        case OPT_JSON:
+            o->json = 1;
             break;
         case OPT_HELP:
             fputs(usage, stdout);
@@ -187,19 +310,24 @@ static int open_context(run *r, const char *usage)
 {
     char err[DG_ERRLEN];
 
-    if (r->opt.key == NULL || r->opt.keystore == NULL || r->opt.output == NULL)
+    if (r->opt.key == NULL || r->opt.output == NULL ||
+        (r->opt.keystore == NULL && !r->opt.deidentified))
         return usage_error(usage, "%s", "-k KEYFILE, -s KEYSTORE and -o OUT are required");
     if (dg_ctx_create(&r->ctx) != DG_OK) {
         fprintf(stderr, "dcmguard: out of memory\n");
         return 1;
     }
-    if (dg_ctx_load_master_key(r->ctx, r->opt.key, err, sizeof err) != DG_OK) {
+    if (dg_ctx_load_master_key(r->ctx, r->opt.key, err, sizeof err) != DG_OK ||
+        (r->opt.keystore != NULL &&
+         dg_ctx_open_keystore(r->ctx, r->opt.keystore, err, sizeof err) != DG_OK)) {
         fprintf(stderr, "dcmguard: %s\n", err);
         return 1;
     }
     if (dg_ctx_set_tiles(r->ctx, r->opt.tile_rows, r->opt.tile_cols) != DG_OK ||
-        dg_ctx_set_threads(r->ctx, r->opt.threads) != DG_OK)
-        return usage_error(usage, "%s", "invalid --tiles or --threads");
+        dg_ctx_set_threads(r->ctx, r->opt.threads) != DG_OK ||
+        dg_ctx_set_otp(r->ctx, r->opt.otp, r->opt.policy, r->opt.ttl) != DG_OK ||
+        dg_ctx_set_retain(r->ctx, r->opt.retain) != DG_OK)
+        return usage_error(usage, "%s", "invalid --tiles, --threads or pad options");
     return 0;
 }
 
@@ -276,14 +404,18 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
 {
     uint8_t *in = NULL, *out = NULL;
     size_t in_len = 0, out_len = 0;
+    unsigned flags = r->opt.deidentified ? DG_RESTORE_DEIDENTIFIED : DG_RESTORE_KEEP_PAD;
     int rc = -1;
 
     if (dg_file_read(job->in, &in, &in_len, err, errlen) != 0)
         return -1;
-    if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, 0, &out, &out_len, err,
-                   errlen) != DG_OK)
+    if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, flags, &out, &out_len,
+                   err, errlen) != DG_OK)
         goto done;
     if (dg_file_write(job->out, out, out_len, err, errlen) != 0)
+        goto done;
+    /* the restored file is safely on disk: a single-use pad may go now */
+    if (!r->opt.deidentified && dg_restore_done(r->ctx, in, in_len, err, errlen) != DG_OK)
         goto done;
     if (r->opt.verbose)
         printf("restored %s -> %s (%zu -> %zu bytes)\n", job->in, job->out, in_len, out_len);
@@ -360,6 +492,62 @@ static int cmd_inspect(int argc, char **argv)
     return failures ? 1 : 0;
 }
 
+static int keys_action(dg_ctx *ctx, const char *action, const options *o, int argc, char **argv,
+                       char *err, size_t errlen)
+{
+    char *text = NULL;
+    unsigned n = 0;
+
+    if (strcmp(action, "list") == 0 && optind == argc) {
+        if (dg_keys_list(ctx, o->json, &text, err, errlen) != DG_OK)
+            return 1;
+        fputs(text, stdout);
+        free(text);
+        return 0;
+    }
+    if (strcmp(action, "purge") == 0 && optind == argc) {
+        if (dg_keys_purge(ctx, &n, err, errlen) != DG_OK)
+            return 1;
+        printf("destroyed %u expired pad%s\n", n, n == 1 ? "" : "s");
+        return 0;
+    }
+    if (strcmp(action, "destroy") == 0 && optind + 1 == argc) {
+        if (dg_keys_destroy(ctx, argv[optind], err, errlen) != DG_OK)
+            return 1;
+        printf("destroyed pad %s\n", argv[optind]);
+        return 0;
+    }
+    return EXIT_USAGE;
+}
+
+static int cmd_keys(int argc, char **argv)
+{
+    char err[DG_ERRLEN] = "";
+    const char *action = argc > 1 ? argv[1] : "";
+    dg_ctx *ctx = NULL;
+    options o;
+    int rc = parse_options(argc - 1, argv + 1, usage_keys, &o);
+
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    optind++; /* back to positions in argv */
+    if (o.keystore == NULL)
+        return usage_error(usage_keys, "%s", "keys wants -s KEYSTORE");
+    if (dg_ctx_create(&ctx) != DG_OK ||
+        dg_ctx_open_keystore(ctx, o.keystore, err, sizeof err) != DG_OK) {
+        fprintf(stderr, "dcmguard: keys: %s\n", err[0] ? err : "out of memory");
+        dg_ctx_destroy(ctx);
+        return 1;
+    }
+    rc = keys_action(ctx, action, &o, argc, argv, err, sizeof err);
+    dg_ctx_destroy(ctx);
+    if (rc == EXIT_USAGE)
+        return usage_error(usage_keys, "%s", "keys wants list, purge, or destroy ID");
+    if (rc != 0)
+        fprintf(stderr, "dcmguard: keys %s: %s\n", action, err);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -384,6 +572,8 @@ int main(int argc, char **argv)
         return run_jobs(argc - 1, argv + 1, "restore", usage_restore, restore_one);
     if (strcmp(cmd, "inspect") == 0)
         return cmd_inspect(argc - 1, argv + 1);
+    if (strcmp(cmd, "keys") == 0)
+        return cmd_keys(argc - 1, argv + 1);
     fprintf(stderr, "dcmguard: unknown command '%s'\n%s", cmd, usage_top);
     return EXIT_USAGE;
 }

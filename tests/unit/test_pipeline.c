@@ -55,8 +55,15 @@ static dg_ctx *new_ctx(char *key_path)
     unlink(key_path);
     if (dg_master_key_file_create(key_path, err, sizeof err) != DG_OK)
         return NULL;
+    char store_path[4200];
     if (dg_ctx_create(&ctx) != DG_OK || dg_ctx_load_master_key(ctx, key_path, err, sizeof err))
         return NULL;
+    snprintf(store_path, sizeof store_path, "%s.keystore", key_path);
+    if (dg_ctx_open_keystore(ctx, store_path, err, sizeof err) != DG_OK) {
+        fprintf(stderr, "%s\n", err);
+        dg_ctx_destroy(ctx);
+        return NULL;
+    }
     return ctx;
 }
 
