@@ -35,6 +35,31 @@ static size_t private_len(const dg_dicom *d, uint8_t element)
     return n;
 }
 
+/* The patient record: which pad, never its bytes (there are none here). */
+static void describe_phi(const dg_dicom *d, dg_buf *out)
+{
+    static const char *const alphabets[] = {"binary (XOR)", "vigenere (letters mod 26)",
+                                            "numeric (digits mod 10)"};
+    const uint8_t *p;
+    size_t n;
+    dg_phi_record r;
+    char line[256];
+
+    if (dg_dicom_get_private(d, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_PHI, &p, &n) != 0 ||
+        dg_phi_record_decode(p, n, &r) != 0) {
+        const char *none = "patient header: no valid patient record\n";
+        dg_buf_put(out, none, strlen(none));
+        return;
+    }
+    snprintf(line, sizeof line,
+             "patient header: de-identified (PS3.15 E.1-1); originals under a one-time pad\n"
+             "pad: %s, %s, id %s\n"
+             "patient values: %llu bytes as %llu symbols, HMAC-SHA256 authenticated\n",
+             alphabets[r.alphabet], r.policy ? "single-use" : "reusable", r.pad_id,
+             (unsigned long long)r.message_len, (unsigned long long)r.ct_len);
+    dg_buf_put(out, line, strlen(line));
+}
+
 static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_header *h, dg_buf *out)
 {
     char line[256], id[2 * DG_KEY_ID_LEN + 1];
@@ -65,6 +90,7 @@ static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_head
     LINE("envelope: %zu bytes (sealed: original header, layout, SHA-256)\n",
          private_len(d, DG_ELEM_ENVELOPE));
     LINE("tiles: %zu bytes\n", private_len(d, DG_ELEM_TILES));
+    describe_phi(d, out);
     LINE("placeholder transfer syntax: %s\n", info->transfer_syntax);
 #undef LINE
     dg_buf_put(out, "", 1);

@@ -3,6 +3,7 @@
 # all, and checks each restored file has the SHA-256 of its original. Files
 # that are not DICOM (or are the known-broken test files) must be refused
 # with one line naming them; any other refusal is a failure.
+# The pad mode is DG_OTP (binary, vigenere or numeric; default binary).
 # Exits 77 (skipped) when no DIR exists.
 . "$(dirname "$0")/lib.sh"
 CLI=$1; shift
@@ -13,7 +14,8 @@ for d in "$@"; do [ -d "$d" ] && dirs+=("$d"); done
 known_bad='(MANIFEST\.md|SHA1SUMS\.txt|README.*|pydicom_MR_truncated\.dcm|pydicom_no_meta\.dcm|pydicom_rtplan_truncated\.dcm)'
 
 "$CLI" keygen -o "$TMP/key" || { fail "keygen"; summary; exit; }
-"$CLI" protect -k "$TMP/key" -s "$TMP/store" -o "$TMP/prot" "${dirs[@]}" 2>"$TMP/protect.err"
+"$CLI" protect --otp "${DG_OTP:-binary}" -k "$TMP/key" -s "$TMP/store" -o "$TMP/prot" "${dirs[@]}" \
+    2>"$TMP/protect.err"
 while read -r line; do
     if echo "$line" | grep -Eq "^dcmguard: protect: .*/$known_bad: "; then ok; else fail "unexpected refusal: $line"; fi
 done <"$TMP/protect.err"

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "check.h"
 #include "dcmguard.h"
+#include "dicom.h"
 #include "format.h"
 #include "pixels.h"
 
@@ -158,13 +159,13 @@ static void round_trip(dg_ctx *ctx, const char *name)
 
 /*
  * Whether byte `at` lies in the value of one of the DCMGUARD elements
- * (7FD1,1001/1010/1020): explicit VR little endian, OB, so the value follows
+ * (7FD1,1001/1010/1020/1030): explicit VR little endian, OB, so the value follows
  * tag (4), VR (2), reserved (2) and a 4-byte length.
  */
 static int in_protected_value(const uint8_t *file, size_t len, size_t at)
 {
-    static const uint8_t elements[3] = {0x01, 0x10, 0x20};
-    for (int i = 0; i < 3; i++) {
+    static const uint8_t elements[4] = {0x01, 0x10, 0x20, 0x30};
+    for (int i = 0; i < 4; i++) {
         const uint8_t tag[8] = {0xD1, 0x7F, elements[i], 0x10, 'O', 'B', 0, 0};
         const uint8_t *p = memmem(file, len, tag, sizeof tag);
         if (p != NULL) {
@@ -213,6 +214,67 @@ static void tamper_every_byte(dg_ctx *ctx, const char *name)
     CHECK(altered == 0);
     CHECK(block_accepted == 0);
     CHECK(refused > 0);
+    dg_protected_free(&p);
+    free(in);
+}
+
+/* Where the PHI record's value starts, and its length (0 when absent). */
+static size_t phi_record(const uint8_t *file, size_t len, size_t *n)
+{
+    const uint8_t tag[8] = {0xD1, 0x7F, 0x30, 0x10, 'O', 'B', 0, 0};
+    const uint8_t *p = memmem(file, len, tag, sizeof tag);
+    *n = p ? dg_load_u32(p + 8) : 0;
+    return p ? (size_t)(p - file) + 12 : 0;
+}
+
+/*
+ * A flipped bit in the one-time-pad ciphertext or in its MAC is refused as
+ * an authentication failure; restore --deidentified gives the original
+ * pixel bytes under a header that is not the original one.
+ */
+static void patient_record(dg_ctx *ctx, const char *name)
+{
+    char err[DG_ERRLEN];
+    size_t len = 0, n = 0, at, back_len = 0;
+    uint8_t *in = read_file(name, &len), *back = NULL;
+    dg_protected p;
+    dg_dicom *a = NULL, *b = NULL;
+    dg_dicom_info ia, ib;
+
+    if (in == NULL || dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) != DG_OK) {
+        CHECK(0);
+        free(in);
+        return;
+    }
+    at = phi_record(p.file, p.file_len, &n);
+    CHECK(at != 0 && n > 56 + 32);
+    if (at != 0 && n > 56 + 32) {
+        size_t targets[2] = {at + 56, at + n - 1 - (n & 1 ? 0 : 1)}; /* ct[0], a tag byte */
+        for (int i = 0; i < 2; i++) {
+            p.file[targets[i]] ^= 0x01;
+            CHECK(dg_restore(ctx, p.file, p.file_len, NULL, NULL, 0, &back, &back_len, err,
+                             sizeof err) == DG_EAUTH);
+            CHECK(back == NULL);
+            p.file[targets[i]] ^= 0x01;
+        }
+    }
+    CHECK(dg_restore(ctx, p.file, p.file_len, NULL, NULL, DG_RESTORE_DEIDENTIFIED, &back,
+                     &back_len, err, sizeof err) == DG_OK);
+    CHECK(back != NULL && (back_len != len || memcmp(back, in, len) != 0));
+    if (back != NULL && dg_dicom_parse(in, len, &a, err, sizeof err) == 0 &&
+        dg_dicom_parse(back, back_len, &b, err, sizeof err) == 0) {
+        dg_dicom_get_info(a, &ia);
+        dg_dicom_get_info(b, &ib);
+        CHECK(ia.pixel_value_length == ib.pixel_value_length &&
+              memcmp(in + ia.pixel_value_offset, back + ib.pixel_value_offset,
+                     (size_t)ia.pixel_value_length) == 0);
+        CHECK(strcmp(ia.transfer_syntax, ib.transfer_syntax) == 0);
+    } else {
+        CHECK(0);
+    }
+    dg_dicom_free(a);
+    dg_dicom_free(b);
+    free(back);
     dg_protected_free(&p);
     free(in);
 }
@@ -338,6 +400,9 @@ int main(int argc, char **argv)
     tamper_every_byte(ctx, "pydicom_MR_small.dcm");
     tamper_every_byte(ctx, "pydicom_MR_small_jpeg_ls_lossless.dcm");
     tamper_every_byte(ctx, "pydicom_test-SR.dcm");
+    patient_record(ctx, "pydicom_MR_small.dcm");
+    patient_record(ctx, "pydicom_MR_small_bigendian.dcm");
+    patient_record(ctx, "pydicom_MR_small_jpeg_ls_lossless.dcm");
     truncations(ctx, "pydicom_MR_small.dcm");
     foreign_parts(ctx, other, "pydicom_MR_small.dcm");
     refuses_bad_input(ctx);
