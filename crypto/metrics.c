@@ -350,3 +350,18 @@ int dg_metric_local_entropy(const uint16_t *v, uint32_t rows, uint32_t cols, uns
     *mean = sum / k;
     return 0;
 }
+
+int dg_metric_local_entropy_ideal(unsigned k, unsigned side, double alpha, double *mean,
+                                  double *low, double *high)
+{
+    double m, sd, z;
+
+    if (mean == NULL || low == NULL || high == NULL || k == 0 || side == 0 ||
+        dg_metric_normal_upper(alpha / 2.0, &z) != 0 ||
+        dg_metric_entropy_ideal((uint64_t)side * side, 8, &m, &sd) != 0)
+        return -1;
+    *mean = m;
+    *low = m - z * sd / sqrt((double)k);
+    *high = m + z * sd / sqrt((double)k);
+    return 0;
+}

@@ -68,17 +68,23 @@ int dg_metric_correlation(const uint16_t *v, uint32_t rows, uint32_t cols, dg_co
  * Local Shannon entropy (Wu et al. 2013), 8-bit images only: the mean
  * entropy of k non-overlapping square blocks of side x side samples drawn
  * at random (seed) from the grid of such blocks. -1 when the image holds
- * fewer than k blocks. With k = 30 and side 44 (1936 samples) the 0.05
- * acceptance interval is DG_LOCAL_ENTROPY_LOW .. DG_LOCAL_ENTROPY_HIGH.
+ * fewer than k blocks. Wu et al. use k = 30 and side 44 (1936 samples).
  */
 int dg_metric_local_entropy(const uint16_t *v, uint32_t rows, uint32_t cols, unsigned k,
                             unsigned side, uint64_t seed, double *mean);
 
+/*
+ * What an ideal cipher gives for that mean: its expectation (7.902469317 for
+ * 30 x 1936) and the two-sided acceptance interval at level alpha, from the
+ * exact deviation of one block's entropy divided by sqrt(k). (The interval
+ * 7.901901305 .. 7.903037329 quoted in the spec divides by k instead: a
+ * random image falls outside it about 70% of the time.)
+ */
+int dg_metric_local_entropy_ideal(unsigned k, unsigned side, double alpha, double *mean,
+                                  double *low, double *high);
+
 #define DG_LOCAL_ENTROPY_K 30
 #define DG_LOCAL_ENTROPY_SIDE 44
-#define DG_LOCAL_ENTROPY_MEAN 7.902469317
-#define DG_LOCAL_ENTROPY_LOW 7.901901305
-#define DG_LOCAL_ENTROPY_HIGH 7.903037329
 
 /* Histogram of the 2^bits values (counts has 2^bits entries, zeroed here). */
 int dg_metric_histogram(const uint16_t *v, size_t n, unsigned bits, uint64_t *counts);

@@ -280,6 +280,56 @@ DG_API int dg_queue_removed(dg_queue *q, const char *id, char *err, size_t errle
 
 DG_API int dg_queue_get_stats(dg_queue *q, dg_queue_stats *stats, char *err, size_t errlen);
 
+/*
+ * Security analysis of pixel data (`dcmguard analyze`, docs/security-analysis.md):
+ * the statistics the image-cipher literature reports (entropy, NPCR and UACI
+ * with Wu et al.'s critical values, adjacent-pixel correlation, histogram
+ * chi-square), for a plain DICOM image and its protected form. PROTECTED may
+ * be NULL: the cipher image is then the chaos cipher's encryption of the plain
+ * image by the tool itself. NPCR and UACI always come from the tool's own
+ * chaos encryptions of the plain image (random key K; K with one bit flipped;
+ * the image with one sample changed), since they need re-encryption. For an
+ * AES-mode file the cipher image is the ciphertext of its tiles, read as
+ * 8-bit samples. Passing these statistics says nothing about security: the
+ * chaos cipher passes them and is broken (docs/chaos.md).
+ */
+typedef struct dg_analyze_options {
+    unsigned bits;      /* 0: the plain image's BitsStored; 1..16: rescale it to this depth */
+    unsigned rounds;    /* chaos rounds of the tool's encryptions; 0: 3 */
+    unsigned positions; /* random one-sample changes besides (0,0), the centre and the end */
+    uint64_t seed;      /* 0: fresh random keys and positions; else reproducible from seed */
+    unsigned flags;     /* DG_ANALYZE_* */
+} dg_analyze_options;
+
+/* Only the statistics of the two images: no re-encryption (no NPCR or UACI). */
+#define DG_ANALYZE_NO_SENSITIVITY 1u
+
+typedef enum dg_verdict { DG_VERDICT_INFO = -1, DG_VERDICT_FAIL = 0, DG_VERDICT_PASS = 1 } dg_verdict;
+
+/* One measured value. PASS means low <= value <= high (alpha = 0.05). */
+typedef struct dg_analysis_row {
+    char group[16];   /* "plain", "cipher", "placeholder", "pixel", "key", "wrong-key" */
+    char name[48];    /* "entropy", "npcr (0,0)", "uaci bit 52", ... */
+    double value;
+    double expected;  /* an ideal cipher's mean; NaN when there is none */
+    double low, high; /* acceptance interval; -HUGE_VAL or HUGE_VAL when open */
+    int verdict;      /* dg_verdict; DG_VERDICT_INFO for values that are not tested */
+} dg_analysis_row;
+
+typedef struct dg_analysis dg_analysis;
+
+DG_API int dg_analyze(const uint8_t *plain, size_t plain_len, const uint8_t *protected_file,
+                      size_t protected_len, const dg_analyze_options *opt, dg_analysis **out,
+                      char *err, size_t errlen);
+DG_API size_t dg_analysis_row_count(const dg_analysis *a);
+DG_API int dg_analysis_row_get(const dg_analysis *a, size_t i, dg_analysis_row *row);
+/* A malloc'd report: a table a person can read, or JSON when json is non-zero. */
+DG_API int dg_analysis_report(const dg_analysis *a, int json, char **text, char *err,
+                              size_t errlen);
+/* The paper's Figure 2 (images, histograms) with adjacent-pixel scatter plots, as a PNG. */
+DG_API int dg_analysis_png(const dg_analysis *a, const char *path, char *err, size_t errlen);
+DG_API void dg_analysis_free(dg_analysis *a);
+
 #ifdef __cplusplus
 }
 #endif

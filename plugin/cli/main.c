@@ -572,6 +572,10 @@ int main(int argc, char **argv)
         return run_jobs(argc - 1, argv + 1, "restore", usage_restore, restore_one);
     if (strcmp(cmd, "inspect") == 0)
         return cmd_inspect(argc - 1, argv + 1);
+    if (strcmp(cmd, "analyze") == 0) {
+        int dg_cli_analyze(int argc, char **argv); /* cli/analyze.c (issue 4) */
+        return dg_cli_analyze(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc - 1, argv + 1);
     fprintf(stderr, "dcmguard: unknown command '%s'\n%s", cmd, usage_top);

@@ -496,6 +496,10 @@ static void test_metric_values(void)
     CHECK(fabs(mean - 15.80804) < 5e-6);
     CHECK(dg_metric_entropy_ideal(1024 * 1024, 16, &mean, &sd) == 0);
     CHECK(fabs(mean - 15.95441) < 5e-6);
+    /* local entropy: the spec's mean for 30 blocks of 1936; our interval from the exact sd */
+    CHECK(dg_metric_local_entropy_ideal(30, 44, 0.05, &mean, &crit, &sd) == 0);
+    CHECK(fabs(mean - 7.902469317) < 1e-9);
+    CHECK(fabs((sd - crit) / 2 / 1.959963984540054 - 0.0015873) < 2e-6);
     /* chi-square critical values */
     CHECK(dg_metric_chi2_critical(255, 0.05, &crit) == 0 && fabs(crit - 293.25) < 0.02);
     CHECK(dg_metric_chi2_critical(65535, 0.05, &crit) == 0 && fabs(crit - 66132) < 1.0);
@@ -557,6 +561,31 @@ static void test_random_control(unsigned bits, uint32_t rows, uint32_t cols, int
     CHECK(fail_corr >= lo && fail_corr <= hi);
     free(a);
     free(b);
+}
+
+/* Local entropy of random 8-bit 512x512 images: about 5% fall outside the interval. */
+static void test_local_entropy_control(void)
+{
+    enum { M = 512, N = 512, TRIALS = 200 };
+    uint16_t *v = malloc(M * N * sizeof *v);
+    double mean, low, high, le;
+    int fails = 0;
+
+    if (v == NULL) {
+        CHECK(0);
+        return;
+    }
+    CHECK(dg_metric_local_entropy_ideal(30, 44, 0.05, &mean, &low, &high) == 0);
+    for (int k = 0; k < TRIALS; k++) {
+        for (int t = 0; t < M * N; t++)
+            v[t] = (uint16_t)(rng() >> 56);
+        CHECK(dg_metric_local_entropy(v, M, N, 30, 44, (uint64_t)k + 1, &le) == 0);
+        fails += le < low || le > high;
+    }
+    printf("local entropy control: %d of %d random images outside %.6f .. %.6f\n", fails, TRIALS,
+           low, high);
+    CHECK(fails >= 1 && fails <= 23); /* Binomial(200, 0.05) within 4.5 sd */
+    free(v);
 }
 
 /* A plain ramp fails everything that a cipher image must pass. */
@@ -734,6 +763,7 @@ int main(int argc, char **argv)
     test_random_control(8, 256, 256, 1000);
     test_random_control(12, 256, 256, 300);
     test_random_control(16, 512, 512, 100);
+    test_local_entropy_control();
     test_metrics_detect_structure();
     test_cipher_sensitivity();
     mpfr_free_cache();
