@@ -39,10 +39,10 @@ expect "deidentified restore without the pad" \
 
 # TTL: a pad past its time is destroyed (by keys purge, or by any open of
 # the store); restore then says so.
-"$CLI" protect --otp-ttl 1s --otp numeric -k "$K" -s "$S" -o "$TMP/ttl.dcm" "$MR"
+"$CLI" protect --otp-ttl 5s --otp numeric -k "$K" -s "$S" -o "$TMP/ttl.dcm" "$MR"
 ttl_id=$("$CLI" inspect "$TMP/ttl.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
 "$CLI" keys list -s "$S" | grep -q "^$ttl_id " && ok || fail "the TTL pad is not listed at first"
-sleep 2
+sleep 6
 "$CLI" keys purge -s "$S" >"$TMP/purge" 2>&1 && grep -q "expired pad" "$TMP/purge" && ok || fail "purge: $(cat "$TMP/purge")"
 "$CLI" keys list -s "$S" | grep -q "^$ttl_id " && fail "the TTL pad is still listed after purge" || ok
 refuse "restore after TTL" "$CLI" restore -k "$K" -s "$S" -o "$TMP/ttl-back.dcm" "$TMP/ttl.dcm" 2>"$TMP/err"
