@@ -23,6 +23,7 @@
 #include "dcmtk/dcmdata/dcpixel.h"
 #include "dcmtk/dcmdata/dcpixseq.h"
 #include "dcmtk/dcmdata/dcpxitem.h"
+#include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcsequen.h"
 #include "dcmtk/dcmdata/dcvrobow.h"
 #include "dcmtk/dcmdata/dcxfer.h"
@@ -567,6 +568,53 @@ static int set_encapsulated_pixels(DcmDataset *ds, const uint8_t *const *frames,
         return DG_DICOM_EINTERNAL;
     }
     return remove_offset_tables(ds);
+}
+
+/* Native pixel data: OB for 8-bit samples, OW (host order) for 16-bit ones. */
+static int set_native_pixels(DcmDataset *ds, const void *samples, size_t len, int bits_allocated)
+{
+    OFCondition cond;
+    int rc = remove_pixels(ds);
+
+    if (rc != DG_DICOM_OK)
+        return rc;
+    if (bits_allocated == 8)
+        cond =
+            ds->putAndInsertUint8Array(DCM_PixelData, (const Uint8 *)samples, (unsigned long)len);
+    else
+        cond = ds->putAndInsertUint16Array(DCM_PixelData, (const Uint16 *)samples,
+                                           (unsigned long)(len / 2));
+    return cond.good() ? DG_DICOM_OK : DG_DICOM_EINTERNAL;
+}
+
+int dg_dicom_set_native_pixels(dg_dicom *d, const void *samples, size_t len, int bits_allocated)
+{
+    if (d == NULL || samples == NULL || (bits_allocated != 8 && bits_allocated != 16) ||
+        (bits_allocated == 16 && len % 2 != 0) || len > 0xFFFFFFF0u)
+        return DG_DICOM_EINVAL;
+    GUARDED(set_native_pixels(dataset_of(d), samples, len, bits_allocated));
+}
+
+/* RLE Lossless is decoded by dcmdata's own codec (no external library). */
+static int decode_rle(dg_dicom *d)
+{
+    DcmDataset *ds = dataset_of(d);
+    OFCondition cond;
+
+    static const bool registered = (DcmRLEDecoderRegistration::registerCodecs(), true);
+
+    (void)registered; /* registered once, thread-safely (C++11 static init) */
+    cond = ds->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
+    if (cond.bad() || !ds->canWriteXfer(EXS_LittleEndianExplicit))
+        return DG_DICOM_EPARSE;
+    return DG_DICOM_OK;
+}
+
+int dg_dicom_decode_rle(dg_dicom *d)
+{
+    if (d == NULL || strcmp(d->info.transfer_syntax, "1.2.840.10008.1.2.5") != 0)
+        return DG_DICOM_EINVAL;
+    GUARDED(decode_rle(d));
 }
 
 static int valid_frames(const uint8_t *const *frames, const size_t *lengths, uint32_t count)

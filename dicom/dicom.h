@@ -112,6 +112,15 @@ int dg_dicom_set_encapsulated_pixels(dg_dicom *d, const uint8_t *const *frames,
                                      const size_t *lengths, uint32_t count);
 
 /*
+ * Replaces the Pixel Data with native samples: OB for bits_allocated 8, OW
+ * in host byte order for 16 (len bytes). Write with DG_DICOM_TS_EXPLICIT_LE.
+ */
+int dg_dicom_set_native_pixels(dg_dicom *d, const void *samples, size_t len, int bits_allocated);
+
+/* Decodes RLE Lossless pixel data in place (DCMTK's own RLE codec). */
+int dg_dicom_decode_rle(dg_dicom *d);
+
+/*
  * Private block: creator string in (group,00xx) and elements (group,xxEE)
  * with VR OB. group must be odd. put_private reserves the first free
  * creator slot 0x10..0xFF (reusing a slot already holding this creator) and

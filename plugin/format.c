@@ -60,8 +60,9 @@ int dg_header_decode(const uint8_t *p, size_t n, dg_header *h)
     h->original_size = dg_read_u64(&r);
     if (r.failed || r.left != 0)
         return -1;
-    if (h->version != DG_FORMAT_VERSION || h->mode != DG_MODE_AES_TILES ||
-        (h->flags & ~DG_FLAG_SLICES) != 0)
+    if (h->version != DG_FORMAT_VERSION ||
+        (h->mode != DG_MODE_AES_TILES && h->mode != DG_MODE_CHAOS_PIXELS) ||
+        (h->flags & ~(DG_FLAG_SLICES | DG_FLAG_DECODED)) != 0)
         return -1;
     return 0;
 }
@@ -104,6 +105,24 @@ static void get_model(dg_reader *r, dg_pixmodel *m)
     m->covered = dg_read_u64(r);
 }
 
+/* The chaos section: cipher parameters, digest of the cipher image, residual bits. */
+static int get_chaos(dg_reader *r, dg_envelope *e)
+{
+    e->chaos_bits = dg_read_u8(r);
+    e->chaos_signed = dg_read_u8(r);
+    e->chaos_rounds = dg_read_u8(r);
+    e->chaos_key_counter = dg_read_u32(r);
+    dg_read_copy(r, e->chaos_digest, 32);
+    e->chaos_residual_len = dg_read_u64(r);
+    if (r->failed || e->chaos_bits < 1 || e->chaos_bits > 16 || e->chaos_signed > 1 ||
+        e->chaos_rounds < 1 || e->chaos_rounds > 16 ||
+        (e->chaos_residual_len != 0 && e->chaos_residual_len != e->model.covered) ||
+        e->chaos_residual_len > r->left)
+        return -1;
+    e->chaos_residual = e->chaos_residual_len ? dg_read(r, (size_t)e->chaos_residual_len) : NULL;
+    return r->failed ? -1 : 0;
+}
+
 /* Holes are sorted, disjoint, inside the file and outside the pixel bytes. */
 static int holes_fit(const dg_envelope *e)
 {
@@ -138,6 +157,15 @@ void dg_envelope_encode(const dg_envelope *e, dg_buf *out)
     dg_buf_put_u32(out, e->deid_options);
     dg_buf_put_u64(out, e->replacements_len);
     dg_buf_put(out, e->replacements, e->replacements_len);
+    if (e->model.kind == DG_PIX_CHAOS) {
+        dg_buf_put_u8(out, e->chaos_bits);
+        dg_buf_put_u8(out, e->chaos_signed);
+        dg_buf_put_u8(out, e->chaos_rounds);
+        dg_buf_put_u32(out, e->chaos_key_counter);
+        dg_buf_put(out, e->chaos_digest, 32);
+        dg_buf_put_u64(out, e->chaos_residual_len);
+        dg_buf_put(out, e->chaos_residual, e->chaos_residual_len);
+    }
     dg_buf_put_u64(out, e->prefix_len);
     dg_buf_put(out, e->prefix, e->prefix_len);
     dg_buf_put_u64(out, e->suffix_len);
@@ -173,6 +201,8 @@ int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e)
     e->replacements_len = dg_read_u64(&r);
     e->replacements =
         dg_read(&r, e->replacements_len > r.left ? r.left + 1 : (size_t)e->replacements_len);
+    if (e->model.kind == DG_PIX_CHAOS && get_chaos(&r, e) != 0)
+        return -1;
     e->prefix_len = dg_read_u64(&r);
     e->prefix = dg_read(&r, e->prefix_len > r.left ? r.left + 1 : (size_t)e->prefix_len);
     e->suffix_len = dg_read_u64(&r);

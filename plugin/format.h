@@ -42,8 +42,10 @@
 
 #define DG_FORMAT_VERSION 2
 #define DG_MODE_AES_TILES 1
+#define DG_MODE_CHAOS_PIXELS 2 /* the research chaos cipher in place (chaosmode.h) */
 
-#define DG_FLAG_SLICES 1u /* segments are kept in slice files */
+#define DG_FLAG_SLICES 1u  /* segments are kept in slice files */
+#define DG_FLAG_DECODED 2u /* compressed input was decoded first: restore gives it uncompressed */
 
 #define DG_CODEC_RAW 0
 #define DG_CODEC_JPEGLS 1
@@ -93,6 +95,12 @@ typedef struct dg_envelope {
     uint32_t deid_options;
     const uint8_t *replacements; /* the de-identification's replacement values (deid.h) */
     uint64_t replacements_len;
+    /* chaos mode only (model.kind DG_PIX_CHAOS) */
+    uint8_t chaos_bits, chaos_signed, chaos_rounds;
+    uint32_t chaos_key_counter;
+    uint8_t chaos_digest[32];
+    const uint8_t *chaos_residual;
+    uint64_t chaos_residual_len;
 } dg_envelope;
 
 void dg_envelope_encode(const dg_envelope *e, dg_buf *out);

@@ -21,6 +21,9 @@ static const char *kind_name(uint8_t kind)
         return "compressed items encrypted as they are (AES-256-CBC + HMAC-SHA256)";
     case DG_PIX_CHUNKS:
         return "raw chunks (AES-256-CBC + HMAC-SHA256)";
+    case DG_PIX_CHAOS:
+        return "chaos cipher in place (research cipher with published attacks; "
+               "cipher image authenticated by SHA-256 in the sealed envelope)";
     default:
         return "unknown";
     }
@@ -72,7 +75,12 @@ static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_head
         dg_buf_put(out, line, n > 0 ? (size_t)n : 0);                                              \
     } while (0)
     LINE("protected: yes (dcmguard format %u)\n", (unsigned)h->version);
-    LINE("mode: aes-tiles\n");
+    LINE("mode: %s\n", h->mode == DG_MODE_CHAOS_PIXELS
+                           ? "chaos (NOT for patient data: see docs/chaos.md)"
+                           : "aes-tiles");
+    if (h->flags & DG_FLAG_DECODED)
+        LINE("input: compressed, decoded before protection: restore gives the decoded image in "
+             "Explicit VR Little Endian with the original header\n");
     LINE("master key id: %s\n", id);
     LINE("protection id: ");
     for (int i = 0; i < DG_PROTECTION_ID_LEN; i++)

@@ -131,6 +131,15 @@ int dg_pix_check(const dg_pixmodel *m)
         return m->segment_count == (m->covered + m->chunk_bytes - 1) / m->chunk_bytes ? 0 : -1;
     case DG_PIX_TILED:
         break;
+    case DG_PIX_CHAOS:
+        return m->segment_count == 0 && (m->sample_bytes == 1 || m->sample_bytes == 2) &&
+                       (m->components == 1 || m->components == 3) && m->width > 0 &&
+                       m->height > 0 && m->frames > 0 &&
+                       m->frame_bytes ==
+                           (uint64_t)m->width * m->height * m->components * m->sample_bytes &&
+                       m->covered == m->frame_bytes * m->frames
+                   ? 0
+                   : -1;
     default:
         return -1;
     }

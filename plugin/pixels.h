@@ -30,7 +30,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { DG_PIX_NONE = 0, DG_PIX_TILED = 1, DG_PIX_ITEMS = 2, DG_PIX_CHUNKS = 3 };
+/*
+ * DG_PIX_CHAOS is not a way to cut: in the chaos mode (chaosmode.h) the
+ * covered bytes are the samples of every frame, encrypted in place.
+ */
+enum { DG_PIX_NONE = 0, DG_PIX_TILED = 1, DG_PIX_ITEMS = 2, DG_PIX_CHUNKS = 3, DG_PIX_CHAOS = 4 };
 
 #define DG_PIX_CHUNK_BYTES (1u << 20)
 #define DG_PIX_MAX_GRID 256

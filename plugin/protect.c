@@ -16,6 +16,7 @@
  *   8. store the pad in the key store, durably.
  * Nothing is returned unless every step succeeded.
  */
+#include "chaosmode.h"
 #include "deid.h"
 #include "format.h"
 #include "internal.h"
@@ -48,6 +49,12 @@ typedef struct protection {
     uint8_t *outside;    /* the envelope's copy of the non-pixel bytes, holes zeroed */
     size_t outside_len;
     dg_phi_sealed phi;
+    int chaos; /* --mode chaos */
+    dg_chaos_params chaos_params;
+    uint8_t *chaos_cipher;   /* the cipher samples, host order */
+    uint8_t *chaos_residual; /* bits the cipher does not carry */
+    uint8_t *decoded;        /* chaos mode: the input, decoded */
+    size_t decoded_len;
 } protection;
 
 static void protection_free(protection *p)
@@ -72,6 +79,13 @@ static void protection_free(protection *p)
         dg_wipe(p->outside, p->outside_len);
     free(p->outside);
     dg_phi_sealed_free(&p->phi);
+    free(p->chaos_cipher); /* ciphertext */
+    if (p->chaos_residual != NULL)
+        dg_wipe(p->chaos_residual, (size_t)p->model.covered);
+    free(p->chaos_residual);
+    if (p->decoded != NULL)
+        dg_wipe(p->decoded, p->decoded_len);
+    free(p->decoded);
 }
 
 static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *err, size_t errlen)
@@ -161,6 +175,8 @@ static int plan(protection *p, dg_ctx *ctx, char *err, size_t errlen)
 {
     char why[DG_ERRLEN];
 
+    if (p->chaos)
+        return dg_chaos_plan(&p->info, &p->model, &p->chaos_params, err, errlen);
     if (dg_pix_plan(&p->info, ctx->tile_rows, ctx->tile_cols, &p->model, why, sizeof why) != 0)
         return dg_fail(err, errlen, DG_EINVAL, "%s", why);
     if (p->model.kind == DG_PIX_ITEMS)
@@ -183,14 +199,16 @@ static int make_keys(protection *p, dg_ctx *ctx, unsigned flags, size_t in_len, 
                     sizeof h->wrapped_key, &wrapped) != DG_WRAP_OK)
         return dg_fail(err, errlen, DG_ECRYPTO, "wrapping the data key failed");
     h->version = DG_FORMAT_VERSION;
-    h->mode = DG_MODE_AES_TILES;
+    h->mode = p->chaos ? DG_MODE_CHAOS_PIXELS : DG_MODE_AES_TILES;
     h->flags = (flags & DG_PROTECT_SLICES) ? DG_FLAG_SLICES : 0;
+    if (p->decoded != NULL)
+        h->flags |= DG_FLAG_DECODED;
     memcpy(h->key_id, ctx->master.id, DG_KEY_ID_LEN);
     h->wrapped_len = (uint16_t)wrapped;
     h->pixel_kind = p->model.kind;
     h->codec = p->model.kind == DG_PIX_TILED ? DG_CODEC_JPEGLS : DG_CODEC_RAW;
     h->segment_count = p->model.segment_count;
-    h->frames = p->model.kind == DG_PIX_TILED ? p->model.frames : p->info.frames;
+    h->frames = p->model.kind == DG_PIX_TILED || p->chaos ? p->model.frames : p->info.frames;
     h->tile_rows = p->model.tile_rows;
     h->tile_cols = p->model.tile_cols;
     h->original_size = in_len;
@@ -346,6 +364,13 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     e.deid_options = ctx_options;
     e.replacements = p->replacements.data;
     e.replacements_len = p->replacements.len;
+    e.chaos_bits = p->chaos_params.bits;
+    e.chaos_signed = p->chaos_params.is_signed;
+    e.chaos_rounds = p->chaos_params.rounds;
+    e.chaos_key_counter = p->chaos_params.key_counter;
+    memcpy(e.chaos_digest, p->chaos_params.digest, 32);
+    e.chaos_residual = p->chaos_params.residual;
+    e.chaos_residual_len = p->chaos_params.residual_len;
     if (name != NULL && (p->header.flags & DG_FLAG_SLICES)) {
         if (strlen(name) > DG_SLICE_BASE_MAX || strchr(name, '/') != NULL)
             return dg_fail(err, errlen, DG_EINVAL, "input name unfit for slice names");
@@ -466,12 +491,31 @@ static int give_slices(protection *p, dg_protected *out, char *err, size_t errle
     return DG_OK;
 }
 
+/* Chaos mode: the samples of every frame, encrypted in place. */
+static int encrypt_chaos(protection *p, const uint8_t *in, char *err, size_t errlen)
+{
+    if (!p->chaos)
+        return DG_OK;
+    return dg_chaos_encrypt_pixels(p->keys.data_key, &p->model, &p->chaos_params,
+                                   in + p->info.pixel_value_offset, &p->chaos_cipher,
+                                   &p->chaos_residual, err, errlen);
+}
+
+/* Chaos mode: the cipher image becomes the output's Pixel Data, uncompressed. */
+static int put_chaos_pixels(protection *p, char *err, size_t errlen)
+{
+    if (dg_dicom_set_native_pixels(p->dicom, p->chaos_cipher, (size_t)p->model.covered,
+                                   8 * p->model.sample_bytes) != 0)
+        return dg_fail(err, errlen, DG_EINPUT, "cannot write the cipher image");
+    return DG_OK;
+}
+
 static int write_output(protection *p, unsigned flags, dg_protected *out, char *err, size_t errlen)
 {
     char why[DG_ERRLEN];
     int jpegls = 0, rc;
 
-    rc = replace_pixels(p, &jpegls, err, errlen);
+    rc = p->chaos ? put_chaos_pixels(p, err, errlen) : replace_pixels(p, &jpegls, err, errlen);
     if (rc == DG_OK)
         rc = put_block(p, err, errlen);
     if (rc == DG_OK && !(flags & DG_PROTECT_SLICES))
@@ -484,6 +528,25 @@ static int write_output(protection *p, unsigned flags, dg_protected *out, char *
     if (flags & DG_PROTECT_SLICES)
         return give_slices(p, out, err, errlen);
     return DG_OK;
+}
+
+/*
+ * Chaos mode works on uncompressed samples: compressed input is decoded
+ * first, and that decoded file is what restore gives back.
+ */
+static int decode_for_chaos(protection *p, const uint8_t **in, size_t *in_len, unsigned flags,
+                            char *err, size_t errlen)
+{
+    int rc;
+
+    if (flags & DG_PROTECT_SLICES)
+        return dg_fail(err, errlen, DG_EINVAL, "chaos mode has no tiles to keep as slices");
+    rc = dg_chaos_decode_input(*in, *in_len, &p->decoded, &p->decoded_len, err, errlen);
+    if (rc == DG_OK && p->decoded != NULL) {
+        *in = p->decoded;
+        *in_len = p->decoded_len;
+    }
+    return rc;
 }
 
 DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char *name,
@@ -505,7 +568,10 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     dg_buf_init(&p.header_bytes);
     dg_buf_init(&p.envelope_plain);
     dg_buf_init(&p.replacements);
-    rc = parse_input(&p, in, in_len, err, errlen);
+    p.chaos = ctx->mode == DG_MODE_CHAOS;
+    rc = p.chaos ? decode_for_chaos(&p, &in, &in_len, flags, err, errlen) : DG_OK;
+    if (rc == DG_OK)
+        rc = parse_input(&p, in, in_len, err, errlen);
     if (rc == DG_OK)
         rc = find_patient_values(&p, ctx, in_len, err, errlen);
     if (rc == DG_OK)
@@ -514,6 +580,8 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
         rc = make_keys(&p, ctx, flags, in_len, err, errlen);
     if (rc == DG_OK)
         rc = seal_segments(&p, ctx, in, err, errlen);
+    if (rc == DG_OK)
+        rc = encrypt_chaos(&p, in, err, errlen);
     if (rc == DG_OK)
         rc = deidentify(&p, ctx, err, errlen);
     if (rc == DG_OK)

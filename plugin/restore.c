@@ -12,6 +12,7 @@
  * de-identification on it (deid.c) and gives the original pixels under
  * the de-identified header. Any failure returns nothing.
  */
+#include "chaosmode.h"
 #include "deid.h"
 #include "format.h"
 #include "internal.h"
@@ -23,6 +24,7 @@
 #include <string.h>
 
 typedef struct restoration {
+    const uint8_t *in; /* the protected file */
     dg_dicom *dicom;
     const uint8_t *header_bytes;
     size_t header_len;
@@ -127,6 +129,8 @@ static int consistent(const dg_header *h, const dg_envelope *e)
         h->tile_cols != m->tile_cols)
         return 0;
     if (h->codec != (m->kind == DG_PIX_TILED ? DG_CODEC_JPEGLS : DG_CODEC_RAW))
+        return 0;
+    if ((h->mode == DG_MODE_CHAOS_PIXELS) != (m->kind == DG_PIX_CHAOS))
         return 0;
     return m->kind != DG_PIX_TILED || h->frames == m->frames;
 }
@@ -355,6 +359,33 @@ static int rebuild(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
     return DG_OK;
 }
 
+/* Chaos mode: the protected file's Pixel Data is the cipher image; decrypt it into place. */
+static int place_chaos_pixels(restoration *r, char *err, size_t errlen)
+{
+    const dg_envelope *e = &r->env;
+    dg_chaos_params cp;
+    dg_dicom_info info;
+
+    if (e->model.kind != DG_PIX_CHAOS)
+        return DG_OK;
+    dg_dicom_get_info(r->dicom, &info);
+    if (!info.pixels_located || info.encapsulated || info.big_endian ||
+        info.pixel_value_length < e->model.covered)
+        return dg_fail(err, errlen, DG_EFORMAT,
+                       "the cipher image is missing or has the wrong size");
+    memset(&cp, 0, sizeof cp);
+    cp.bits = e->chaos_bits;
+    cp.is_signed = e->chaos_signed;
+    cp.rounds = e->chaos_rounds;
+    cp.key_counter = e->chaos_key_counter;
+    memcpy(cp.digest, e->chaos_digest, 32);
+    cp.residual = e->chaos_residual;
+    cp.residual_len = e->chaos_residual_len;
+    return dg_chaos_decrypt_pixels(r->keys.data_key, &e->model, &cp,
+                                   r->in + info.pixel_value_offset, r->out + e->pixel_offset, err,
+                                   errlen);
+}
+
 /* Every envelope hole gets its patient bytes back, then the whole file must match. */
 static int fill_holes_and_check(restoration *r, char *err, size_t errlen)
 {
@@ -456,6 +487,7 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
     if (rc != DG_OK)
         return rc;
     memset(&r, 0, sizeof r);
+    r.in = in;
     rc = read_header(&r, in, in_len, err, errlen);
     if (rc == DG_OK)
         rc = unwrap_keys(&r, ctx, err, errlen);
@@ -470,6 +502,8 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
                                                : split_records(&r, err, errlen);
     if (rc == DG_OK)
         rc = rebuild(&r, ctx, err, errlen);
+    if (rc == DG_OK)
+        rc = place_chaos_pixels(&r, err, errlen);
     if (rc == DG_OK && deidentified)
         rc = deidentified_output(&r, out, out_len, err, errlen);
     if (rc == DG_OK && !deidentified)

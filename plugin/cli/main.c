@@ -63,6 +63,22 @@ static const char usage_protect[] =
     "      --retain LIST      profile options that keep attributes in the clear:\n"
     "                         comma-separated from patient-chars, device,\n"
     "                         institution, dates, uids (default: none)\n"
+    "      --mode MODE        aes (default): JPEG-LS tiles under AES-256-CBC + HMAC;\n"
+    "                         chaos: the research chaos cipher of Hua et al., in\n"
+    "                         place, keeping a viewable (scrambled) image. It has\n"
+    "                         published practical attacks (chosen ciphertext, about\n"
+    "                         M*N+1 queries) and an effective key far below 256\n"
+    "                         bits: for research and comparison, not for patient\n"
+    "                         data. Compressed input is decoded first; restore then\n"
+    "                         gives the decoded image, uncompressed\n"
+    "      --mode MODE        aes (default): JPEG-LS tiles under AES-256-CBC + HMAC;\n"
+    "                         chaos: the research chaos cipher of Hua et al., in\n"
+    "                         place, keeping a viewable (scrambled) image. It has\n"
+    "                         published practical attacks (chosen ciphertext, about\n"
+    "                         M*N+1 queries) and an effective key far below 256\n"
+    "                         bits: for research and comparison, not for patient\n"
+    "                         data. Compressed input is decoded first; restore then\n"
+    "                         gives the decoded image, uncompressed\n"
     "      --tiles RxC        tile grid per frame (default: from the image size)\n"
     "      --slices-dir DIR   keep each encrypted tile as its own .enc file in DIR\n"
     "      --threads N        worker threads (default: one per core)\n"
@@ -113,6 +129,7 @@ typedef struct options {
     dg_otp_policy policy;
     uint64_t ttl;
     unsigned retain;
+    dg_pixel_mode mode;
 } options;
 
 enum {
@@ -125,7 +142,8 @@ enum {
     OPT_TTL,
     OPT_RETAIN,
     OPT_DEIDENTIFIED,
-    OPT_JSON
+    OPT_JSON,
+    OPT_MODE
 };
 
 static const struct option long_options[] = {
@@ -142,6 +160,7 @@ static const struct option long_options[] = {
     {"retain", required_argument, NULL, OPT_RETAIN},
     {"deidentified", no_argument, NULL, OPT_DEIDENTIFIED},
     {"json", no_argument, NULL, OPT_JSON},
+    {"mode", required_argument, NULL, OPT_MODE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -271,6 +290,14 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
         case OPT_JSON:
             o->json = 1;
             break;
+        case OPT_MODE:
+            if (strcmp(optarg, "aes") == 0)
+                o->mode = DG_MODE_AES;
+            else if (strcmp(optarg, "chaos") == 0)
+                o->mode = DG_MODE_CHAOS;
+            else
+                return usage_error(usage, "--mode wants aes or chaos, not '%s'", optarg);
+            break;
         case OPT_HELP:
             fputs(usage, stdout);
             return 1;
@@ -326,7 +353,8 @@ static int open_context(run *r, const char *usage)
     if (dg_ctx_set_tiles(r->ctx, r->opt.tile_rows, r->opt.tile_cols) != DG_OK ||
         dg_ctx_set_threads(r->ctx, r->opt.threads) != DG_OK ||
         dg_ctx_set_otp(r->ctx, r->opt.otp, r->opt.policy, r->opt.ttl) != DG_OK ||
-        dg_ctx_set_retain(r->ctx, r->opt.retain) != DG_OK)
+        dg_ctx_set_retain(r->ctx, r->opt.retain) != DG_OK ||
+        dg_ctx_set_mode(r->ctx, r->opt.mode) != DG_OK)
         return usage_error(usage, "%s", "invalid --tiles, --threads or pad options");
     return 0;
 }
