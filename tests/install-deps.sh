@@ -14,6 +14,10 @@ PACKAGES=(
     dicom3tools                 # dciodvfy, to check protected files are valid
     clang-format
     time                        # GNU time, for the benchmark's peak memory
+    orthanc orthanc-dev         # the gateway: Orthanc 1.10 and its plugin SDK header
+    libjansson-dev              # the gateway's JSON configuration
+    iproute2 util-linux         # ip, unshare: the gateway tests' private loopback
+    curl jq                     # the gateway tests talk to Orthanc's REST API
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

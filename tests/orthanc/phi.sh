@@ -1,0 +1,103 @@
+#!/bin/bash
+# phi.sh CLI PLUGIN TESTDATA - no PHI in what the gateway's Orthanc keeps.
+#
+# Distinctive values are written into 20+ PHI attributes of several test
+# files (top level, inside a sequence, in a private block, and fresh UIDs);
+# the files go to the gateway over C-STORE and over REST; then every byte of
+# Orthanc's storage folder and index (with its WAL), the gateway journal and
+# Orthanc's log is searched for each value: as UTF-8 and UTF-16, any case.
+# Zero hits required.
+#
+# WAITING FOR ISSUE 3: until the library de-identifies the clear header,
+# protected files still carry the PHI; the test then says so and is skipped
+# (exit 77). It runs in full as soon as `dcmguard protect` de-identifies.
+source "$(dirname "$0")/lib.sh"
+netns_enter "$@"
+source "$(dirname "$0")/../lib.sh"
+trap 'stop_all; rm -rf "$TMP"' EXIT
+
+CLI=$1 PLUGIN=$2 DATA=$3
+DGO_ORTHANC_ENV=$(asan_env "$PLUGIN")
+KEY=$TMP/master.key
+"$CLI" keygen -o "$KEY" >/dev/null
+UIDROOT=1.2.826.0.1.3680043.10.1447.4242
+
+# The values searched for afterwards (PN components also alone).
+PHI=(Zqxvbrt Wlmpkjh PID-7730458912 19370412 ACC-58120947 "Frobozzic Kwlqmz Hospital"
+    Yzqvrtpl Hxmnqwe "41 Zvlrtq Lane" 555-0193-8842 STX4471Q Qopwrtz Lmnvbxq "Zvrnqx study"
+    STN-ZQX91 "Kwlqmz radiology" Seqnamezq RPID-99314Q Zqxprivate-7731 OTHER-ID-66120
+    "Blorptown Clinic" 19990304 "$UIDROOT")
+
+# dcmodify needs a dictionary entry to add a private element.
+printf '(00f1,"ZQXCORP",01)\tLO\tZqxPrivateValue\t1\tPrivateTag\n' >"$TMP/private.dic"
+DCMDICTPATH=$(ls /usr/share/libdcmtk*/dicom.dic | head -1):$TMP/private.dic
+
+# inject SRC DST N: a copy of SRC with the values above and fresh UIDs (N makes them unique).
+inject() {
+    cp "$1" "$2"
+    chmod u+w "$2"
+    DCMDICTPATH=$DCMDICTPATH dcmodify -nb -q -i "(0010,0010)=Zqxvbrt^Wlmpkjh" -i "(0010,0020)=PID-7730458912" \
+        -i "(0010,0030)=19370412" -i "(0008,0050)=ACC-58120947" \
+        -i "(0008,0080)=Frobozzic Kwlqmz Hospital" -i "(0008,0090)=Yzqvrtpl^Hxmnqwe" \
+        -i "(0010,1040)=41 Zvlrtq Lane" -i "(0010,2154)=555-0193-8842" -i "(0020,0010)=STX4471Q" \
+        -i "(0008,1070)=Qopwrtz^Lmnvbxq" -i "(0008,1030)=Zvrnqx study" -i "(0008,1010)=STN-ZQX91" \
+        -i "(0008,1040)=Kwlqmz radiology" -i "(0010,1000)=OTHER-ID-66120" \
+        -i "(0008,0081)=Blorptown Clinic" -i "(0008,0020)=19990304" \
+        -i "(0040,0275)[0].(0010,0010)=Seqnamezq^Zqxvbrt" -i "(0040,0275)[0].(0040,1001)=RPID-99314Q" \
+        -i "(00f1,0010)=ZQXCORP" -i "(00f1,1001)=Zqxprivate-7731" \
+        -i "(0020,000d)=$UIDROOT.1" -i "(0020,000e)=$UIDROOT.2.$3" -i "(0008,0018)=$UIDROOT.3.$3" "$2"
+}
+
+# hits DIR VALUE: files under DIR holding VALUE, as UTF-8 or UTF-16LE/BE, any case.
+hits() {
+    local u16le u16be
+    u16le=$(printf '%s' "$2" | iconv -t UTF-16LE | od -An -tx1 | tr -d ' \n' | sed 's/../\\x&/g')
+    u16be=$(printf '%s' "$2" | iconv -t UTF-16BE | od -An -tx1 | tr -d ' \n' | sed 's/../\\x&/g')
+    {
+        grep -r -a -l -i -F -- "$2" "$1"
+        LC_ALL=C grep -r -a -l -i -P -- "$u16le|$u16be" "$1"
+    } 2>/dev/null | sort -u
+}
+
+mkdir -p "$TMP/phi"
+n=0
+for f in "$DATA"/files/pydicom_CT_small.dcm "$DATA"/files/pydicom_MR_small.dcm \
+    "$DATA"/files/wg04_CT1_UNC_jpegls_bot.dcm "$DATA"/files/wg04_US1_UNCR.dcm \
+    "$DATA"/files/dcmqats_1_EVRLE.dcm $(find "$DATA/series" -type f | sort | head -5); do
+    n=$((n + 1))
+    inject "$f" "$TMP/phi/$n.dcm" "$n" || fail "cannot inject PHI into $f"
+done
+for v in "${PHI[@]}"; do
+    [ -n "$(hits "$TMP/phi" "$v")" ] || fail "the injected files lack $v (test is broken)"
+done
+
+# Issue 3 gate: does the library de-identify the clear header yet?
+"$CLI" protect -k "$KEY" -s "$TMP/probe.db" -o "$TMP/probe.dcm" "$TMP/phi/1.dcm" 2>/dev/null
+if grep -a -q Zqxvbrt "$TMP/probe.dcm"; then
+    echo "SKIP: WAITING FOR ISSUE 3 - protected files still carry the PHI in their clear header"
+    echo "      (the PHI search over Orthanc's storage and index runs once dcmguard de-identifies)"
+    exit 77
+fi
+
+orthanc_start gw 8042 4242 GATEWAY ", \"Plugins\": [\"$PLUGIN\"], \"DcmGuard\": { \"MasterKey\": \"$KEY\",
+  \"KeyStore\": \"$TMP/keys.db\", \"Journal\": \"$TMP/journal.db\" }" ||
+    { fail "the gateway did not start: $(tail -2 "$TMP/gw/log")"; summary; exit 1; }
+mapfile -t FILES < <(find "$TMP/phi" -name '*.dcm' | sort -V)
+half=$((${#FILES[@]} / 2))
+cstore 4242 GATEWAY "$TMP/cstore.status" "${FILES[@]:0:$half}"
+expect "C-STORE: all accepted" [ "$(grep -c '^Success ' "$TMP/cstore.status")" = "$half" ]
+for f in "${FILES[@]:$half}"; do
+    expect "REST: $(basename "$f") accepted" [ "$(http_code 8042 /instances -X POST --data-binary @"$f")" = 200 ]
+done
+expect "all ${#FILES[@]} instances stored" [ "$(api 8042 /instances | jq length)" = "${#FILES[@]}" ]
+orthanc_stop gw # the index and its WAL as they are at rest
+
+for v in "${PHI[@]}"; do
+    where=$(
+        hits "$TMP/gw/db" "$v"
+        hits "$TMP/journal.db" "$v"
+        hits "$TMP/gw/log" "$v"
+    )
+    expect "no trace of \"$v\" in Orthanc's storage, index, log or the journal${where:+: $where}" [ -z "$where" ]
+done
+summary

@@ -1,0 +1,122 @@
+/*
+ * test_config.c - unit tests of the gateway's configuration parser
+ * (orthanc-glue/config.c): defaults, every setting, and the mistakes that
+ * must keep Orthanc from starting.
+ */
+#include "check.h"
+#include "config.h"
+
+#include <string.h>
+
+static dgo_config cfg;
+static char err[512];
+
+static int parse(const char *json)
+{
+    err[0] = '\0';
+    return dgo_config_parse(json, strlen(json), &cfg, err, sizeof err);
+}
+
+/* parse must fail with a message containing why. */
+static int refused(const char *json, const char *why)
+{
+    return parse(json) != 0 && strstr(err, why) != NULL && strchr(err, '\n') == NULL;
+}
+
+#define MIN "\"MasterKey\": \"/k/master.key\", \"KeyStore\": \"/k/keys.db\""
+
+static void test_defaults(void)
+{
+    CHECK(parse("{\"DcmGuard\": {" MIN "}}") == 0);
+    CHECK(strcmp(cfg.master_key, "/k/master.key") == 0);
+    CHECK(strcmp(cfg.journal, "/k/dcmguard-journal.db") == 0);
+    CHECK(cfg.mode == DG_MODE_AES && cfg.tile_rows == 0 && cfg.tile_cols == 0);
+    CHECK(cfg.threads == 0 && cfg.otp_mode == DG_OTP_BINARY && cfg.otp_policy == DG_OTP_REUSABLE);
+    CHECK(cfg.otp_ttl == 0 && cfg.forward_to[0] == '\0' && cfg.forward_batch == 16);
+    CHECK(cfg.retry_first == 5 && cfg.retry_max == 300 && cfg.forward_timeout == 60);
+    CHECK(cfg.restore_routes == 0 && cfg.key_routes == 0 && cfg.user_count == 0);
+    CHECK(cfg.journal_full_sync == 0);
+    CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"m\", \"KeyStore\": \"ks\"}}") == 0);
+    CHECK(strcmp(cfg.journal, "dcmguard-journal.db") == 0);
+}
+
+static void test_every_setting(void)
+{
+    CHECK(
+        parse("{\"DcmGuard\": {" MIN ", \"Journal\": \"/j.db\", \"JournalFullSync\": true,"
+              "\"Mode\": \"chaos\", \"Tiles\": \"3x4\", \"Threads\": 2, \"OtpMode\": \"numeric\","
+              "\"OtpPolicy\": \"single-use\", \"OtpTimeToLive\": \"30d\", \"ForwardTo\": \"pacs\","
+              "\"ForwardBatch\": 5, \"ForwardRetryFirst\": 2, \"ForwardRetryMax\": 9,"
+              "\"ForwardTimeout\": 7, \"EnableRestoreRoutes\": true, \"EnableKeyRoutes\": true,"
+              "\"RestoreUsers\": [\"alice\"]},"
+              "\"DicomModalities\": {\"pacs\": [\"PACS\", \"10.0.0.1\", 104]},"
+              "\"AuthenticationEnabled\": true, \"RegisteredUsers\": {\"alice\": \"x\"}}") == 0);
+    CHECK(strcmp(cfg.journal, "/j.db") == 0 && cfg.journal_full_sync == 1);
+    CHECK(cfg.mode == DG_MODE_CHAOS && cfg.tile_rows == 3 && cfg.tile_cols == 4);
+    CHECK(cfg.threads == 2 && cfg.otp_mode == DG_OTP_NUMERIC);
+    CHECK(cfg.otp_policy == DG_OTP_SINGLE_USE && cfg.otp_ttl == 30 * 86400);
+    CHECK(strcmp(cfg.forward_to, "pacs") == 0 && cfg.forward_batch == 5);
+    CHECK(cfg.retry_first == 2 && cfg.retry_max == 9 && cfg.forward_timeout == 7);
+    CHECK(cfg.restore_routes == 1 && cfg.key_routes == 1);
+    CHECK(cfg.user_count == 1 && strcmp(cfg.users[0], "alice") == 0);
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"Tiles\": \"auto\", \"OtpMode\": \"vigenere\"}}") == 0);
+    CHECK(cfg.tile_rows == 0 && cfg.otp_mode == DG_OTP_VIGENERE);
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"ForwardTo\": \"x\"}, \"DicomModalitiesInDatabase\": "
+                "true}") == 0);
+}
+
+static void test_mistakes(void)
+{
+    CHECK(refused("", "not valid JSON"));
+    CHECK(refused("[1]", "not a JSON object"));
+    CHECK(refused("{}", "no \"DcmGuard\" section"));
+    CHECK(refused("{\"DcmGuard\": 3}", "no \"DcmGuard\" section"));
+    CHECK(refused("{\"DcmGuard\": {\"KeyStore\": \"k\"}}", "MasterKey is required"));
+    CHECK(refused("{\"DcmGuard\": {\"MasterKey\": \"k\"}}", "KeyStore is required"));
+    CHECK(refused("{\"DcmGuard\": {\"MasterKey\": \"\", \"KeyStore\": \"k\"}}", "MasterKey"));
+    CHECK(refused("{\"DcmGuard\": {\"MasterKey\": 1, \"KeyStore\": \"k\"}}", "MasterKey"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"EnableRestoreRoute\": true}}", "unknown setting"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Mode\": \"rot13\"}}", "Mode"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Tiles\": \"0x2\"}}", "Tiles"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Tiles\": \"2x2x\"}}", "Tiles"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Tiles\": \"257x1\"}}", "Tiles"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Tiles\": 4}}", "Tiles"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Threads\": -1}}", "Threads"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Threads\": 1.5}}", "Threads"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"OtpTimeToLive\": \"30\"}}", "OtpTimeToLive"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"OtpPolicy\": \"once\"}}", "OtpPolicy"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"EnableKeyRoutes\": 1}}", "EnableKeyRoutes"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardTo\": \"pacs\"}}", "not a name in"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardBatch\": 0}}", "ForwardBatch"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardRetryFirst\": 9, \"ForwardRetryMax\": 3}}",
+                  "below"));
+    CHECK(refused("{\"DcmGuard\": {" MIN "}, \"IngestTranscoding\": \"1.2.840.10008.1.2.4.80\"}",
+                  "IngestTranscoding"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"RestoreUsers\": [\"a\"]}}", "AuthenticationEnabled"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"RestoreUsers\": [\"a\"]}, \"AuthenticationEnabled\": "
+                  "true, \"RegisteredUsers\": {\"b\": \"x\"}}",
+                  "not in RegisteredUsers"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"RestoreUsers\": \"a\"}}", "RestoreUsers"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"MasterKey\": \"twice\"}}", "not valid JSON"));
+}
+
+static void test_limits(void)
+{
+    static char big[3 * DGO_PATH_MAX];
+    int n = snprintf(big, sizeof big, "{\"DcmGuard\": {\"KeyStore\": \"k\", \"MasterKey\": \"");
+    memset(big + n, 'a', DGO_PATH_MAX);
+    strcpy(big + n + DGO_PATH_MAX, "\"}}");
+    CHECK(refused(big, "at most 4095 bytes"));
+    CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"a\\u0000b\", \"KeyStore\": \"k\"}}") != 0);
+    CHECK(dgo_config_parse(NULL, 0, &cfg, err, sizeof err) != 0);
+    CHECK(dgo_config_parse("{\"DcmGuard\": {" MIN "}}", 10, &cfg, NULL, 0) != 0);
+}
+
+int main(void)
+{
+    test_defaults();
+    test_every_setting();
+    test_mistakes();
+    test_limits();
+    return check_summary("orthanc_config");
+}

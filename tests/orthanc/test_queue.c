@@ -1,0 +1,230 @@
+/*
+ * test_queue.c - unit tests of the gateway's journal and forwarding queue
+ * (plugin/queue.c): keyed names, records, due order, back-off, deletion,
+ * persistence across a reopen, file modes, and several threads at once.
+ * Usage: test_queue TESTDATA_FILES_DIR
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "check.h"
+#include "dcmguard.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/dcmguard-queue.XXXXXX";
+static char err[DG_ERRLEN];
+
+static void path(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", dir, name);
+}
+
+static dg_ctx *context(const char *keyname)
+{
+    char key[512];
+    dg_ctx *ctx = NULL;
+    path(key, sizeof key, keyname);
+    if (dg_master_key_file_create(key, err, sizeof err) != DG_OK || dg_ctx_create(&ctx) != DG_OK ||
+        dg_ctx_load_master_key(ctx, key, err, sizeof err) != DG_OK) {
+        fprintf(stderr, "cannot make a context: %s\n", err);
+        exit(1);
+    }
+    return ctx;
+}
+
+static void test_keys(dg_ctx *ctx, const char *files)
+{
+    char a[DG_QUEUE_KEY_LEN + 1], b[DG_QUEUE_KEY_LEN + 1], c[DG_QUEUE_KEY_LEN + 1];
+    char cls[DG_QUEUE_UID_MAX + 1], file[1024];
+    dg_ctx *other = context("other.key"), *nokey = NULL;
+    uint8_t *buf;
+    FILE *f;
+    long n;
+
+    CHECK(dg_queue_key(ctx, "1.2.3.4", a, err, sizeof err) == DG_OK && strlen(a) == 64);
+    CHECK(dg_queue_key(ctx, "1.2.3.4", b, err, sizeof err) == DG_OK && strcmp(a, b) == 0);
+    CHECK(strspn(a, "0123456789abcdef") == 64 && strstr(a, "1.2.3.4") == NULL);
+    CHECK(dg_queue_key(ctx, "1.2.3.5", b, err, sizeof err) == DG_OK && strcmp(a, b) != 0);
+    CHECK(dg_queue_key(other, "1.2.3.4", c, err, sizeof err) == DG_OK && strcmp(a, c) != 0);
+    CHECK(dg_ctx_create(&nokey) == DG_OK &&
+          dg_queue_key(nokey, "1", a, err, sizeof err) == DG_EKEY);
+
+    snprintf(file, sizeof file, "%s/pydicom_CT_small.dcm", files);
+    f = fopen(file, "rb");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)n);
+    CHECK(buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    CHECK(dg_queue_key_file(ctx, buf, (size_t)n, a, cls, err, sizeof err) == DG_OK);
+    CHECK(strcmp(cls, "1.2.840.10008.5.1.4.1.1.2") == 0);
+    CHECK(dg_queue_key(ctx, "1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322", b, err,
+                       sizeof err) == DG_OK &&
+          strcmp(a, b) == 0);
+    CHECK(dg_queue_key_file(ctx, buf, 100, a, cls, err, sizeof err) == DG_EINPUT);
+    free(buf);
+    dg_ctx_destroy(other);
+    dg_ctx_destroy(nokey);
+}
+
+static void test_records(dg_queue *q)
+{
+    dg_queue_entry e;
+    dg_queue_stats s;
+    char ids[8][DG_QUEUE_ID_MAX + 1];
+    unsigned n = 0;
+    int found = -1;
+
+    CHECK(dg_queue_add(q, "k1", "1.2.840.10008.5.1.4.1.1.2", "id-1", 1, 1000, err, sizeof err) ==
+          DG_OK);
+    CHECK(dg_queue_add(q, "k2", "1.2.840.10008.5.1.4.1.1.4", "id-2", 1, 1001, err, sizeof err) ==
+          DG_OK);
+    CHECK(dg_queue_add(q, "k3", "1.2.840.10008.5.1.4.1.1.4", "id-3", 0, 1002, err, sizeof err) ==
+          DG_OK);
+    CHECK(dg_queue_add(q, "", "c", "id", 1, 0, err, sizeof err) == DG_EINVAL);
+    CHECK(dg_queue_find(q, "k1", &e, &found, err, sizeof err) == DG_OK && found == 1);
+    CHECK(strcmp(e.id, "id-1") == 0 && e.stored == 1 && e.forward == DG_FORWARD_PENDING);
+    CHECK(strcmp(e.sop_class, "1.2.840.10008.5.1.4.1.1.2") == 0 && e.added == 1000);
+    CHECK(dg_queue_find(q, "nope", &e, &found, err, sizeof err) == DG_OK && found == 0);
+
+    /* Due: the pending ones, oldest first; none before they are due. */
+    CHECK(dg_queue_due(q, 999, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    CHECK(dg_queue_due(q, 2000, ids, 8, &n, err, sizeof err) == DG_OK && n == 2);
+    CHECK(n == 2 && strcmp(ids[0], "id-1") == 0 && strcmp(ids[1], "id-2") == 0);
+    CHECK(dg_queue_due(q, 2000, ids, 1, &n, err, sizeof err) == DG_OK && n == 1);
+
+    /* Back-off: 5, 10, 20, ... up to 300 s by default; then 2, 4, 4 with (2, 4). */
+    CHECK(dg_queue_failed(q, "id-1", 2000, "archive down", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_due(q, 2004, ids, 8, &n, err, sizeof err) == DG_OK && n == 1);
+    CHECK(dg_queue_due(q, 2005, ids, 8, &n, err, sizeof err) == DG_OK && n == 2);
+    CHECK(dg_queue_failed(q, "id-1", 2005, "archive down", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_due(q, 2014, ids, 8, &n, err, sizeof err) == DG_OK && n == 1);
+    CHECK(dg_queue_due(q, 2015, ids, 8, &n, err, sizeof err) == DG_OK && n == 2);
+    CHECK(dg_queue_find(q, "k1", &e, &found, err, sizeof err) == DG_OK && e.attempts == 2);
+    CHECK(strcmp(e.last_error, "archive down") == 0);
+    CHECK(dg_queue_set_backoff(q, 0, 4) == DG_EINVAL && dg_queue_set_backoff(q, 5, 4) == DG_EINVAL);
+    CHECK(dg_queue_set_backoff(q, 2, 4) == DG_OK);
+    for (int i = 0; i < 40; i++)
+        dg_queue_failed(q, "id-2", 3000, "x", err, sizeof err);
+    CHECK(dg_queue_due(q, 3003, ids, 8, &n, err, sizeof err) == DG_OK && n == 1);
+    CHECK(dg_queue_due(q, 3004, ids, 8, &n, err, sizeof err) == DG_OK && n == 2);
+
+    /* Forwarded, removed, stats. */
+    CHECK(dg_queue_forwarded(q, "id-1", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_failed(q, "id-1", 4000, "late", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_find(q, "k1", &e, &found, err, sizeof err) == DG_OK);
+    CHECK(e.forward == DG_FORWARD_DONE && e.last_error[0] == '\0');
+    CHECK(dg_queue_removed(q, "id-1", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_find(q, "k1", &e, &found, err, sizeof err) == DG_OK);
+    CHECK(e.stored == 0 && e.forward == DG_FORWARD_DONE);
+    CHECK(dg_queue_removed(q, "id-2", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_find(q, "k2", &e, &found, err, sizeof err) == DG_OK);
+    CHECK(e.forward == DG_FORWARD_DROPPED);
+    CHECK(dg_queue_due(q, 9999, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    CHECK(dg_queue_get_stats(q, &s, err, sizeof err) == DG_OK);
+    CHECK(s.instances == 3 && s.pending == 0 && s.forwarded == 1 && s.dropped == 1);
+
+    /* The same key again (the instance sent anew) replaces its record. */
+    CHECK(dg_queue_add(q, "k2", "1.2.840.10008.5.1.4.1.1.4", "id-2", 1, 5000, err, sizeof err) ==
+          DG_OK);
+    CHECK(dg_queue_get_stats(q, &s, err, sizeof err) == DG_OK && s.instances == 3);
+    CHECK(s.pending == 1 && s.next_attempt == 5000);
+}
+
+typedef struct worker_arg {
+    dg_queue *q;
+    int base;
+} worker_arg;
+
+static void *add_many(void *p)
+{
+    worker_arg *a = p;
+    char key[32], id[32], e[DG_ERRLEN];
+    for (int i = 0; i < 200; i++) {
+        snprintf(key, sizeof key, "t%d-%d", a->base, i);
+        snprintf(id, sizeof id, "i%d-%d", a->base, i);
+        if (dg_queue_add(a->q, key, "1.2", id, 1, 1, e, sizeof e) != DG_OK)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+static void test_threads(dg_queue *q)
+{
+    pthread_t t[4];
+    worker_arg a[4];
+    void *rc;
+    int failed = 0;
+    dg_queue_stats s;
+
+    for (int i = 0; i < 4; i++) {
+        a[i].q = q;
+        a[i].base = i;
+        pthread_create(&t[i], NULL, add_many, &a[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], &rc);
+        failed += rc != NULL;
+    }
+    CHECK(failed == 0);
+    CHECK(dg_queue_get_stats(q, &s, err, sizeof err) == DG_OK && s.instances == 803);
+}
+
+static void test_files(void)
+{
+    char db[512], wal[520];
+    struct stat st;
+    dg_queue *q = NULL;
+    dg_queue_stats s;
+
+    path(db, sizeof db, "journal.db");
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    CHECK(stat(db, &st) == 0 && (st.st_mode & 0777) == 0600);
+    CHECK(stat(wal, &st) != 0 || (st.st_mode & 0777) == 0600);
+    CHECK(dg_queue_open(db, 1, &q, err, sizeof err) == DG_OK);
+    CHECK(dg_queue_get_stats(q, &s, err, sizeof err) == DG_OK && s.instances == 803);
+    dg_queue_close(q);
+    path(db, sizeof db, "missing/journal.db");
+    CHECK(dg_queue_open(db, 0, &q, err, sizeof err) == DG_ESTORE && q == NULL);
+    CHECK(strchr(err, '\n') == NULL && strstr(err, "missing") != NULL);
+    path(db, sizeof db, "garbage.db");
+    FILE *f = fopen(db, "w");
+    fputs("this is not an SQLite database, not at all, really not one", f);
+    fclose(f);
+    CHECK(dg_queue_open(db, 0, &q, err, sizeof err) == DG_ESTORE && q == NULL);
+}
+
+int main(int argc, char **argv)
+{
+    char db[512];
+    dg_ctx *ctx;
+    dg_queue *q = NULL;
+
+    if (argc != 2 || mkdtemp(dir) == NULL) {
+        fprintf(stderr, "usage: test_queue TESTDATA_FILES_DIR\n");
+        return 2;
+    }
+    ctx = context("master.key");
+    test_keys(ctx, argv[1]);
+    path(db, sizeof db, "journal.db");
+    CHECK(dg_queue_open(db, 0, &q, err, sizeof err) == DG_OK);
+    if (q != NULL) {
+        test_records(q);
+        test_threads(q);
+        dg_queue_close(q);
+        test_files();
+    }
+    dg_ctx_destroy(ctx);
+    snprintf(db, sizeof db, "rm -rf %s", dir);
+    if (system(db) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+    return check_summary("orthanc_queue");
+}
