@@ -17,12 +17,14 @@ static OrthancPluginStorageCommitmentFailureReason judge(const dg_queue_entry *e
         return OrthancPluginStorageCommitmentFailureReason_NoSuchObjectInstance;
     if (strcmp(e->sop_class, sop_class) != 0)
         return OrthancPluginStorageCommitmentFailureReason_ClassInstanceConflict;
+    if (dgo.cfg.forward_to[0] != '\0' && e->forward == DG_FORWARD_DONE)
+        return OrthancPluginStorageCommitmentFailureReason_Success; /* the archive has it */
+    if (!e->stored)
+        return OrthancPluginStorageCommitmentFailureReason_NoSuchObjectInstance;
     if (dgo.cfg.forward_to[0] != '\0')
-        return e->forward == DG_FORWARD_DONE
-                   ? OrthancPluginStorageCommitmentFailureReason_Success
-                   : OrthancPluginStorageCommitmentFailureReason_ProcessingFailure;
-    return e->stored ? OrthancPluginStorageCommitmentFailureReason_Success
-                     : OrthancPluginStorageCommitmentFailureReason_NoSuchObjectInstance;
+        return OrthancPluginStorageCommitmentFailureReason_ProcessingFailure; /* not yet forwarded
+                                                                               */
+    return OrthancPluginStorageCommitmentFailureReason_Success;
 }
 
 static OrthancPluginErrorCode lookup(OrthancPluginStorageCommitmentFailureReason *target,

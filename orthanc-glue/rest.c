@@ -18,6 +18,7 @@
 #include "gateway.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +77,8 @@ static int wants(const OrthancPluginHttpRequest *req, const char *arg)
 
 /* Restores a protected file and answers the original (or an error). */
 static OrthancPluginErrorCode answer_restored(OrthancPluginRestOutput *out, const void *data,
-                                              size_t size, const OrthancPluginHttpRequest *req)
+                                              size_t size, const OrthancPluginHttpRequest *req,
+                                              const char *what)
 {
     char err[DG_ERRLEN];
     uint8_t *orig = NULL;
@@ -97,6 +99,8 @@ static OrthancPluginErrorCode answer_restored(OrthancPluginRestOutput *out, cons
     }
     OrthancPluginAnswerBuffer(dgo.orthanc, out, orig, (uint32_t)len, "application/dicom");
     dg_secure_free(orig, len);
+    dgo_log_warning("restored %s%s over REST", what,
+                    (flags & DG_RESTORE_DEIDENTIFIED) ? " (de-identified)" : "");
     if (dg_restore_done(dgo.ctx, data, size, err, sizeof err) != DG_OK)
         dgo_log_error("restore answered, but its single-use pad was not destroyed: %s", err);
     return OrthancPluginErrorCode_Success;
@@ -107,6 +111,7 @@ static OrthancPluginErrorCode restore_stored(OrthancPluginRestOutput *out, const
 {
     OrthancPluginMemoryBuffer file = {0};
     OrthancPluginErrorCode rc;
+    char what[80];
 
     (void)url;
     if (req->method != OrthancPluginHttpMethod_Get) {
@@ -116,7 +121,8 @@ static OrthancPluginErrorCode restore_stored(OrthancPluginRestOutput *out, const
     if (OrthancPluginGetDicomForInstance(dgo.orthanc, &file, req->groups[0]) !=
         OrthancPluginErrorCode_Success)
         return answer_error(out, 404, "no such instance");
-    rc = answer_restored(out, file.data, file.size, req);
+    snprintf(what, sizeof what, "instance %.64s", req->groups[0]);
+    rc = answer_restored(out, file.data, file.size, req, what);
     OrthancPluginFreeMemoryBuffer(dgo.orthanc, &file);
     return rc;
 }
@@ -129,7 +135,7 @@ static OrthancPluginErrorCode restore_body(OrthancPluginRestOutput *out, const c
         OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
         return OrthancPluginErrorCode_Success;
     }
-    return answer_restored(out, req->body, req->bodySize, req);
+    return answer_restored(out, req->body, req->bodySize, req, "a posted file");
 }
 
 static OrthancPluginErrorCode keys_list(OrthancPluginRestOutput *out, const char *url,
