@@ -1,21 +1,24 @@
 #!/bin/bash
-# hostile.sh CLI MALLOC_LIMIT_SO SOURCE [FILE...] - feeds hostile files to the
-# CLI and checks the outcome an EXPECT file gives each: a clean refusal (exit
-# 1, one line naming the file, no output, no temporary file), or a byte-exact
-# round trip. SOURCE is "generated" (the files tests/hostile/gen_hostile.py
-# writes, with tests/hostile/EXPECT) or a directory holding the files and
-# their EXPECT (tests/fuzz/regressions/). Every run is memory bounded:
-# no single allocation above 256 MB (the LD_PRELOAD library MALLOC_LIMIT_SO in
-# a plain build, ASan's max_allocation_size_mb in a sanitizer build) and a
-# peak RSS under 256 MB (plain) or 1 GB (ASan), within 60 seconds.
+# hostile.sh CLI MALLOC_LIMIT_SO SOURCE MODE [FILE...] - feeds hostile files to
+# `dcmguard protect --mode MODE` (aes or chaos) and checks the outcome an
+# EXPECT file gives each: a clean refusal (exit 1, one line naming the file,
+# no output, no temporary file), or a byte-exact round trip. SOURCE is
+# "generated" (the files tests/hostile/gen_hostile.py writes, with
+# tests/hostile/EXPECT) or a directory holding the files and their EXPECT
+# (tests/fuzz/regressions/). Every run is bounded: no single allocation above
+# 256 MB (the LD_PRELOAD library MALLOC_LIMIT_SO in a plain build, ASan's
+# max_allocation_size_mb in a sanitizer build), a peak RSS under 256 MB
+# (plain) or 1 GB (ASan), and 10 seconds.
 #
-# Without FILE arguments every case not marked open:... in EXPECT runs; with
-# them, just those (the open cases are run that way, one ctest each).
+# Without FILE arguments every case not open in MODE runs; with them, just
+# those (each open case is run that way, in a ctest of its own).
 . "$(dirname "$0")/lib.sh"
 CLI=$1
 SHIM=$2
 SOURCE=$3
-shift 3
+MODE=$4
+shift 4
+TIME_LIMIT=10
 HERE=$(cd "$(dirname "$0")" && pwd)
 LIMIT_MB=256
 
@@ -45,13 +48,18 @@ run_cli() {
     local pre=()
     [ $ASAN -eq 1 ] || pre=(env "LD_PRELOAD=$SHIM" "DG_MALLOC_LIMIT_MB=$LIMIT_MB")
     rm -f "$TMP/rss"
-    timeout 60 "${TIME[@]}" "${pre[@]}" "$CLI" "$@" 2>"$TMP/err" >/dev/null
+    timeout "$TIME_LIMIT" "${TIME[@]}" "${pre[@]}" "$CLI" "$@" 2>"$TMP/err" >/dev/null
     rc=$?
+    [ $rc -ne 124 ] || echo "dcmguard: killed after $TIME_LIMIT seconds" >>"$TMP/err"
     rss=$(tail -n 1 "$TMP/rss" 2>/dev/null)
     case $rss in '' | *[!0-9]*) rss='?' ;; esac
 }
 
-check_memory() { # check_memory NAME
+check_memory() { # check_memory NAME (and the time bound)
+    if [ $rc -eq 124 ]; then
+        fail "$1: still running after $TIME_LIMIT seconds"
+        return 1
+    fi
     if grep -q "malloc_limit:\|allocation-size-too-big\|requested allocation size" "$TMP/err"; then
         fail "$1: an allocation above $LIMIT_MB MB: $(grep -m1 'malloc_limit:\|allocation' "$TMP/err")"
         return 1
@@ -100,12 +108,19 @@ check_roundtrip() { # check_roundtrip NAME FILE OUT
     printf '  %-34s round trip  %6s KB\n' "$name" "$prss"
 }
 
+# EXPECT: FILE OUTCOME [chaos:OUTCOME] [open:OWNER] [chaos-open:OWNER]
 declare -A expect
 open_cases=()
-while read -r name outcome marker; do
+while read -r name outcome rest; do
     case $name in '' | '#'*) continue ;; esac
     expect[$name]=$outcome
-    [ -n "$marker" ] && open_cases+=("$name")
+    for field in $rest; do
+        case $field in
+        chaos:*) [ "$MODE" = chaos ] && expect[$name]=${field#chaos:} ;;
+        open:*) [ "$MODE" = aes ] && open_cases+=("$name") ;;
+        chaos-open:*) [ "$MODE" = chaos ] && open_cases+=("$name") ;;
+        esac
+    done
 done <"$EXPECT"
 
 for f in "$TMP"/in/*; do
@@ -136,12 +151,13 @@ for name in "${cases[@]}"; do
         fail "$name: in EXPECT but not generated"
         continue
     fi
+    [ "${expect[$name]}" = harness-only ] && continue
     if [ "${expect[$name]}" = restore-refuse ]; then
         run_cli restore -k "$TMP/key" -s "$TMP/store" -o "$out" "$file"
         check_refusal "$name" "$file" "$out" restore
         continue
     fi
-    run_cli protect -k "$TMP/key" -s "$TMP/store" -o "$out" "$file"
+    run_cli protect --mode "$MODE" -k "$TMP/key" -s "$TMP/store" -o "$out" "$file"
     case ${expect[$name]} in
     refuse) check_refusal "$name" "$file" "$out" ;;
     roundtrip) check_roundtrip "$name" "$file" "$out" ;;
@@ -151,5 +167,5 @@ for name in "${cases[@]}"; do
     *) fail "$name: unknown outcome '${expect[$name]}' in EXPECT" ;;
     esac
 done
-echo "memory bound: one allocation <= $LIMIT_MB MB ($([ $ASAN -eq 1 ] && echo ASan max_allocation_size_mb || echo LD_PRELOAD malloc_limit)), peak RSS <= $((RSS_LIMIT_KB / 1024)) MB"
+echo "mode $MODE; time bound ${TIME_LIMIT}s; memory bound: one allocation <= $LIMIT_MB MB ($([ $ASAN -eq 1 ] && echo ASan max_allocation_size_mb || echo LD_PRELOAD malloc_limit)), peak RSS <= $((RSS_LIMIT_KB / 1024)) MB"
 summary

@@ -1,9 +1,11 @@
 # reliability.cmake - the ctests of issue 6 (hostile input and faults),
 # included from tests/CMakeLists.txt:
-#   hostile              tests/hostile.sh over the files tests/hostile/gen_hostile.py writes
-#   hostile_open_<file>  one per case EXPECT marks open:OWNER (a reported bug not fixed
-#                        yet), WILL_FAIL: it turns red once the bug is fixed, so that the
-#                        marker is removed and the case joins `hostile`
+#   hostile              tests/hostile.sh over the files tests/hostile/gen_hostile.py
+#                        writes, protected in aes mode (hostile_chaos: in chaos mode)
+#   hostile_open_<file>  one per case EXPECT marks open:OWNER (chaos-open:OWNER for
+#                        hostile_chaos_open_<file>): a reported bug not fixed yet,
+#                        WILL_FAIL, so it turns red once the bug is fixed and the marker
+#                        is removed, and the case joins `hostile`
 #   fuzz_regressions     the reproducers of tests/fuzz/regressions/ through the CLI (same
 #                        script, their own EXPECT; open ones as above)
 #   valgrind             tests/valgrind.sh, in plain builds only (label "valgrind")
@@ -16,17 +18,27 @@ target_link_libraries(dg_malloc_limit PRIVATE ${CMAKE_DL_LIBS})
 set(DG_HOSTILE_SH ${CMAKE_CURRENT_SOURCE_DIR}/hostile.sh)
 set(DG_MALLOC_LIMIT $<TARGET_FILE:dg_malloc_limit>)
 
-# dg_hostile_tests(PREFIX SOURCE EXPECT_FILE): the test PREFIX, and PREFIX_open_<file>
-# for each open case of EXPECT_FILE.
+# dg_hostile_tests(PREFIX SOURCE EXPECT_FILE): for each pixel mode, the test PREFIX
+# (PREFIX_chaos) and PREFIX_open_<file> (PREFIX_chaos_open_<file>) for each case
+# EXPECT_FILE marks open in that mode.
 function(dg_hostile_tests prefix source expect_file)
-  add_test(NAME ${prefix} COMMAND bash ${DG_HOSTILE_SH} ${DG_CLI} ${DG_MALLOC_LIMIT} ${source})
-  set_tests_properties(${prefix} PROPERTIES LABELS hostile)
-  file(STRINGS ${expect_file} open_lines REGEX "^[^#].*open:")
-  foreach(line ${open_lines})
-    string(REGEX MATCH "^[^ \t]+" name "${line}")
-    add_test(NAME ${prefix}_open_${name}
-             COMMAND bash ${DG_HOSTILE_SH} ${DG_CLI} ${DG_MALLOC_LIMIT} ${source} ${name})
-    set_tests_properties(${prefix}_open_${name} PROPERTIES LABELS "hostile;open" WILL_FAIL TRUE)
+  foreach(mode aes chaos)
+    set(name ${prefix})
+    set(marker "[ \t]open:")
+    if(mode STREQUAL "chaos")
+      set(name ${prefix}_chaos)
+      set(marker "chaos-open:")
+    endif()
+    add_test(NAME ${name}
+             COMMAND bash ${DG_HOSTILE_SH} ${DG_CLI} ${DG_MALLOC_LIMIT} ${source} ${mode})
+    set_tests_properties(${name} PROPERTIES LABELS hostile)
+    file(STRINGS ${expect_file} open_lines REGEX "^[^#].*${marker}")
+    foreach(line ${open_lines})
+      string(REGEX MATCH "^[^ \t]+" file "${line}")
+      add_test(NAME ${name}_open_${file}
+               COMMAND bash ${DG_HOSTILE_SH} ${DG_CLI} ${DG_MALLOC_LIMIT} ${source} ${mode} ${file})
+      set_tests_properties(${name}_open_${file} PROPERTIES LABELS "hostile;open" WILL_FAIL TRUE)
+    endforeach()
   endforeach()
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${expect_file})
 endfunction()

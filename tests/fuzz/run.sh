@@ -12,15 +12,17 @@
 #
 # The corpora grown by a run stay in build-fuzz/corpus/HARNESS/ and seed the
 # next run. Environment: FUZZ_NICE (default 10), FUZZ_JOBS (build jobs,
-# default nproc), FUZZ_ARGS (extra libFuzzer flags).
+# default nproc), FUZZ_ARGS (extra libFuzzer flags), DG_FUZZ_MASK (findings
+# reported and not fixed yet, whose inputs the harnesses skip: see
+# fuzz_common.h; default below, set it empty to look for them too).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/fuzz
 B=$ROOT/build-fuzz
-SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_protect fuzz_restore fuzz_dicom fuzz_format]}
+SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format]}
 shift
 HARNESSES=("$@")
-[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(fuzz_dicom fuzz_protect fuzz_restore fuzz_format)
+[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format)
 NICE=${FUZZ_NICE:-10}
 JOBS=${FUZZ_JOBS:-$(nproc)}
 
@@ -80,6 +82,9 @@ max_len_of() {
 }
 
 unset ASAN_OPTIONS
+# Open findings (docs/reliability.md): drop a name when its fix lands.
+export DG_FUZZ_MASK=${DG_FUZZ_MASK-deflated,placeholder,charls-slow}
+[ -z "$DG_FUZZ_MASK" ] || echo "== skipping inputs of open findings: $DG_FUZZ_MASK"
 status=0
 report=()
 for h in "${HARNESSES[@]}"; do
