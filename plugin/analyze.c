@@ -87,8 +87,11 @@ static void add_note(dg_analysis *a, const char *text)
         snprintf(a->notes[a->note_count++], sizeof a->notes[0], "%s", text);
 }
 
+/* Wipes (the plain image is patient data) and frees. */
 static void gray_free(dg_gray *g)
 {
+    if (g->v != NULL)
+        dg_wipe(g->v, (size_t)g->rows * g->cols * sizeof *g->v);
     free(g->v);
     memset(g, 0, sizeof *g);
 }
@@ -547,6 +550,10 @@ static void sens_free(sens *s, size_t n)
 {
     if (s->c1 != NULL)
         dg_wipe(s->c1, n * sizeof *s->c1);
+    if (s->work != NULL)
+        dg_wipe(s->work, n * sizeof *s->work);
+    if (s->back != NULL)
+        dg_wipe(s->back, n * sizeof *s->back);
     free(s->c1);
     free(s->work);
     free(s->back);
