@@ -1,8 +1,8 @@
 #!/bin/bash
 # analyze.sh CLI TESTDATA - `dcmguard analyze` from the command line: help,
 # usage errors, the table, --json, --png, a chaos image made by the tool
-# itself, and an AES-mode protected file (the cipher image is then the
-# sealed tiles; the Pixel Data placeholder is reported separately).
+# itself, an AES-mode protected file (the cipher image is then the sealed
+# tiles; the Pixel Data placeholder is reported separately) and a chaos-mode one.
 . "$(dirname "$0")/lib.sh"
 CLI=$1
 DATA=$2
@@ -35,4 +35,10 @@ expect "protect" "$CLI" protect -k "$K" -s "$TMP/ks" -o "$TMP/ct.dcm" "$CT"
 expect "analyze AES mode" sh -c "'$CLI' analyze --stats-only '$CT' '$TMP/ct.dcm' > '$TMP/aes.txt'"
 expect "AES: tiles measured" grep -q "AES mode: the sealed parts" "$TMP/aes.txt"
 expect "AES: placeholder reported" grep -q "placeholder entropy" "$TMP/aes.txt"
+
+# A chaos-mode protected file: its Pixel Data is the cipher image.
+expect "protect --mode chaos" "$CLI" protect --mode chaos -k "$K" -s "$TMP/ks" -o "$TMP/chaos.dcm" "$CT"
+expect "analyze chaos mode" sh -c "'$CLI' analyze --stats-only '$CT' '$TMP/chaos.dcm' > '$TMP/chaos.txt'"
+expect "chaos: Pixel Data measured" grep -q "the Pixel Data of PROTECTED: 512 x 512 samples, BitsStored 16" "$TMP/chaos.txt"
+expect "chaos: entropy near 16 bits" grep -q "entropy (bits) .* 15\.80" "$TMP/chaos.txt"
 summary
