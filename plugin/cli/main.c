@@ -38,6 +38,7 @@ static const char usage_top[] =
     "  restore  give back the original files\n"
     "  inspect  describe a protected file (needs no key, prints no secret)\n"
     "  keys     list, purge or destroy the one-time pads of a key store\n"
+    "  analyze  security metrics of a cipher image against its plain image\n"
     "\n"
     "Run 'dcmguard <command> --help' for a command's options; 'dcmguard --version'.\n";
 
