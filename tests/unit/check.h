@@ -3,12 +3,15 @@
  *
  * Each test program calls CHECK(...) as often as it likes and ends with
  * return check_summary(name): it prints "N passed, N failed" and returns
- * non-zero when anything failed, which is what ctest looks at.
+ * non-zero when anything failed, which is what ctest looks at. load_path
+ * reads a test file into memory.
  */
 #ifndef DG_CHECK_H
 #define DG_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int check_passed, check_failed;
 
@@ -26,6 +29,33 @@ static inline int check_summary(const char *name)
 {
     printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
     return check_failed != 0;
+}
+
+/* A whole file in memory (data NULL and len 0 when unreadable or empty). */
+typedef struct blob {
+    uint8_t *data;
+    size_t len;
+} blob;
+
+static inline blob load_path(const char *path)
+{
+    blob b = {NULL, 0};
+    FILE *f = fopen(path, "rb");
+    long size;
+
+    if (f == NULL)
+        return b;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        b.data = malloc((size_t)size);
+        if (b.data != NULL && fread(b.data, 1, (size_t)size, f) == (size_t)size)
+            b.len = (size_t)size;
+    }
+    fclose(f);
+    if (b.len == 0) {
+        free(b.data);
+        b.data = NULL;
+    }
+    return b;
 }
 
 #endif

@@ -31,31 +31,6 @@ static int have_dcmtk_tools;
 
 /* ---- helpers ----------------------------------------------------------- */
 
-typedef struct blob {
-    uint8_t *data;
-    size_t len;
-} blob;
-
-static blob load_path(const char *path)
-{
-    blob b = {NULL, 0};
-    FILE *f = fopen(path, "rb");
-    long size;
-
-    if (f == NULL)
-        return b;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        b.data = malloc((size_t)size);
-        if (b.data != NULL && fread(b.data, 1, (size_t)size, f) == (size_t)size)
-            b.len = (size_t)size;
-    }
-    fclose(f);
-    if (b.len == 0) {
-        free(b.data);
-        b.data = NULL;
-    }
-    return b;
-}
 
 static blob load(const char *name)
 {

@@ -31,31 +31,6 @@ static uint32_t next_random(void)
     return rng >> 8;
 }
 
-typedef struct blob {
-    uint8_t *data;
-    size_t len;
-} blob;
-
-static blob load_path(const char *path)
-{
-    blob b = {NULL, 0};
-    FILE *f = fopen(path, "rb");
-    long size;
-
-    if (f == NULL)
-        return b;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        b.data = malloc((size_t)size);
-        if (b.data != NULL && fread(b.data, 1, (size_t)size, f) == (size_t)size)
-            b.len = (size_t)size;
-    }
-    fclose(f);
-    if (b.len == 0) {
-        free(b.data);
-        b.data = NULL;
-    }
-    return b;
-}
 
 /* A heap copy of exactly len bytes, so that ASan sees any read past src + len. */
 static uint8_t *copy_exact(const uint8_t *src, size_t len)
