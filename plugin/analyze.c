@@ -18,6 +18,7 @@
 #include "chaos.h"
 #include "dicom.h"
 #include "format.h"
+#include "internal.h"
 #include "jpegls.h"
 #include "kdf.h"
 #include "metrics.h"
@@ -36,21 +37,6 @@
 #define DEFAULT_POSITIONS 100
 
 static const unsigned key_bits[] = {0, 51, 52, 103, 104, 127, 128, 151, 152, 203, 204, 255};
-
-static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 /* ---- rows ---- */
 
@@ -122,24 +108,24 @@ static int check_native(const dg_dicom_info *in, size_t file_len, size_t *count,
     uint64_t n, bytes;
 
     if (!in->has_pixels)
-        return fail(err, errlen, DG_EUNSUPPORTED, "no Pixel Data");
+        return dg_fail(err, errlen, DG_EUNSUPPORTED, "no Pixel Data");
     if (in->deflated || !in->pixels_located)
-        return fail(err, errlen, DG_EUNSUPPORTED, "a deflated dataset (inflate it first)");
+        return dg_fail(err, errlen, DG_EUNSUPPORTED, "a deflated dataset (inflate it first)");
     if (in->encapsulated)
-        return fail(err, errlen, DG_EUNSUPPORTED,
-                    "compressed Pixel Data (decompress it first, e.g. dcmdjpeg, dcmdjpls)");
+        return dg_fail(err, errlen, DG_EUNSUPPORTED,
+                       "compressed Pixel Data (decompress it first, e.g. dcmdjpeg, dcmdjpls)");
     if ((in->bits_allocated != 8 && in->bits_allocated != 16) || in->bits_stored < 1 ||
         in->bits_stored > in->bits_allocated)
-        return fail(err, errlen, DG_EUNSUPPORTED, "BitsAllocated %u / BitsStored %u",
-                    (unsigned)in->bits_allocated, (unsigned)in->bits_stored);
+        return dg_fail(err, errlen, DG_EUNSUPPORTED, "BitsAllocated %u / BitsStored %u",
+                       (unsigned)in->bits_allocated, (unsigned)in->bits_stored);
     n = (uint64_t)in->rows * in->cols * in->frames * in->samples_per_pixel;
     bytes = n * (in->bits_allocated / 8);
     if (n < 2 || n > MAX_SAMPLES || (uint64_t)in->frames * in->rows > UINT32_MAX ||
         (uint64_t)in->samples_per_pixel * in->cols > UINT32_MAX)
-        return fail(err, errlen, DG_EUNSUPPORTED, "an image of %llu samples",
-                    (unsigned long long)n);
+        return dg_fail(err, errlen, DG_EUNSUPPORTED, "an image of %llu samples",
+                       (unsigned long long)n);
     if (bytes > in->pixel_value_length || in->pixel_value_offset + bytes > file_len)
-        return fail(err, errlen, DG_EINPUT, "Pixel Data shorter than its frames");
+        return dg_fail(err, errlen, DG_EINPUT, "Pixel Data shorter than its frames");
     *count = (size_t)n;
     return DG_OK;
 }
@@ -157,7 +143,7 @@ static int native_gray(const dg_dicom_info *in, const uint8_t *file, size_t len,
     if (rc != DG_OK)
         return rc;
     if (gray_alloc(g, in->frames * in->rows, in->samples_per_pixel * in->cols, in->bits_stored))
-        return fail(err, errlen, DG_ENOMEM, "out of memory");
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
     for (size_t f = 0; f < in->frames; f++)
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < n; j++)
@@ -195,12 +181,12 @@ static int read_plain(dg_analysis *a, const uint8_t *file, size_t len,
     int rc;
 
     if (dg_dicom_parse(file, len, &d, why, sizeof why) != DG_DICOM_OK)
-        return fail(err, errlen, DG_EINPUT, "PLAIN: not a readable DICOM file: %s", why);
+        return dg_fail(err, errlen, DG_EINPUT, "PLAIN: not a readable DICOM file: %s", why);
     rc = dg_dicom_get_info(d, &in) == 0 ? native_gray(&in, file, len, &a->plain, why, sizeof why)
                                         : DG_EINPUT;
     dg_dicom_free(d);
     if (rc != DG_OK)
-        return fail(err, errlen, rc, "PLAIN: %s", why);
+        return dg_fail(err, errlen, rc, "PLAIN: %s", why);
     snprintf(a->plain_what, sizeof a->plain_what,
              "%u x %u samples (%u frame(s) of %u x %u, %u sample(s)/pixel), BitsStored %u%s",
              a->plain.rows, a->plain.cols, (unsigned)in.frames, (unsigned)in.rows,
@@ -261,12 +247,13 @@ static int tiles_gray(dg_analysis *a, const uint8_t *element, size_t element_len
     uint32_t w, h;
 
     if (sealed_parts(element, element_len, &bytes, &n, &records) != 0)
-        return fail(err, errlen, DG_EFORMAT, "PROTECTED: the tiles element is not made of records");
+        return dg_fail(err, errlen, DG_EFORMAT,
+                       "PROTECTED: the tiles element is not made of records");
     w = (uint32_t)ceil(sqrt((double)n));
     h = w ? (uint32_t)(n / w) : 0;
     if (n < 4 || n > MAX_SAMPLES || gray_alloc(&a->cipher, h, w, 8) != 0) {
         free(bytes);
-        return fail(err, errlen, DG_EUNSUPPORTED, "PROTECTED: %zu bytes of tiles", n);
+        return dg_fail(err, errlen, DG_EUNSUPPORTED, "PROTECTED: %zu bytes of tiles", n);
     }
     for (size_t t = 0; t < (size_t)h * w; t++)
         a->cipher.v[t] = bytes[t];
@@ -321,7 +308,7 @@ static int read_protected(dg_analysis *a, const uint8_t *file, size_t len, char 
     int rc;
 
     if (dg_dicom_parse(file, len, &d, why, sizeof why) != DG_DICOM_OK)
-        return fail(err, errlen, DG_EINPUT, "PROTECTED: not a readable DICOM file: %s", why);
+        return dg_fail(err, errlen, DG_EINPUT, "PROTECTED: not a readable DICOM file: %s", why);
     dg_dicom_get_info(d, &in);
     if (dg_dicom_get_private(d, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_TILES, &tiles,
                              &tiles_len) == DG_DICOM_OK &&
@@ -333,12 +320,12 @@ static int read_protected(dg_analysis *a, const uint8_t *file, size_t len, char 
     } else if (dg_dicom_get_private(d, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_HEADER, &head,
                                     &head_len) == DG_DICOM_OK &&
                in.encapsulated) {
-        rc = fail(err, errlen, DG_EUNSUPPORTED,
-                  "PROTECTED keeps its tiles in slice files (--slices-dir); protect without it");
+        rc = dg_fail(err, errlen, DG_EUNSUPPORTED,
+                     "PROTECTED keeps its tiles in slice files (--slices-dir); protect without it");
     } else {
         rc = native_gray(&in, file, len, &a->cipher, why, sizeof why);
         if (rc != DG_OK)
-            rc = fail(err, errlen, rc, "PROTECTED: %s", why);
+            rc = dg_fail(err, errlen, rc, "PROTECTED: %s", why);
         else
             snprintf(a->cipher_what, sizeof a->cipher_what,
                      "the Pixel Data of PROTECTED: %u x %u samples, BitsStored %u", a->cipher.rows,
@@ -579,17 +566,17 @@ static int own_encryptions(dg_analysis *a, const dg_analyze_options *opt, int ne
     s.work = malloc(n * sizeof *s.work);
     s.back = malloc(n * sizeof *s.back);
     if (s.c1 == NULL || s.work == NULL || s.back == NULL) {
-        rc = fail(err, errlen, DG_ENOMEM, "out of memory");
+        rc = dg_fail(err, errlen, DG_ENOMEM, "out of memory");
         goto done;
     }
     rc = first_encryption(&s, p);
     if (rc != DG_OK) {
-        rc = fail(err, errlen, rc, "the chaos cipher refused the plain image");
+        rc = dg_fail(err, errlen, rc, "the chaos cipher refused the plain image");
         goto done;
     }
     if (need_cipher) {
         if (gray_alloc(&a->cipher, p->rows, p->cols, p->bits) != 0) {
-            rc = fail(err, errlen, DG_ENOMEM, "out of memory");
+            rc = dg_fail(err, errlen, DG_ENOMEM, "out of memory");
             goto done;
         }
         memcpy(a->cipher.v, s.c1, n * sizeof *s.c1);
@@ -605,7 +592,7 @@ static int own_encryptions(dg_analysis *a, const dg_analyze_options *opt, int ne
                  s.rounds, p->bits, opt->seed ? "seeded" : "random");
         if (dg_metric_npcr_uaci_critical(n, p->bits, ALPHA, &s.crit) != 0 ||
             sensitivity_rows(a, &s, p) != 0)
-            rc = fail(err, errlen, DG_ENOMEM, "the sensitivity tests failed");
+            rc = dg_fail(err, errlen, DG_ENOMEM, "the sensitivity tests failed");
     }
 done:
     sens_free(&s, n);
@@ -633,16 +620,16 @@ DG_API int dg_analyze(const uint8_t *plain, size_t plain_len, const uint8_t *pro
     int rc;
 
     if (plain == NULL || out == NULL)
-        return fail(err, errlen, DG_EINVAL, "invalid arguments to dg_analyze");
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_analyze");
     *out = NULL;
     if (options != NULL)
         opt = *options;
     if (opt.bits > 16 || opt.rounds > DG_CHAOS_ROUNDS_MAX || opt.positions > 100000)
-        return fail(err, errlen, DG_EINVAL, "bits 1..16, rounds 1..%d, positions <= 100000",
-                    DG_CHAOS_ROUNDS_MAX);
+        return dg_fail(err, errlen, DG_EINVAL, "bits 1..16, rounds 1..%d, positions <= 100000",
+                       DG_CHAOS_ROUNDS_MAX);
     a = calloc(1, sizeof *a);
     if (a == NULL)
-        return fail(err, errlen, DG_ENOMEM, "out of memory");
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
     snprintf(a->sens_what, sizeof a->sens_what, "not measured");
     rc = read_plain(a, plain, plain_len, &opt, err, errlen);
     if (rc == DG_OK && protected_file != NULL)
@@ -651,7 +638,7 @@ DG_API int dg_analyze(const uint8_t *plain, size_t plain_len, const uint8_t *pro
         rc = own_encryptions(a, &opt, protected_file == NULL, err, errlen);
     if (rc == DG_OK &&
         (stat_rows(a, "plain", &a->plain) != 0 || stat_rows(a, "cipher", &a->cipher) != 0))
-        rc = fail(err, errlen, DG_ENOMEM, "out of memory");
+        rc = dg_fail(err, errlen, DG_ENOMEM, "out of memory");
     if (rc != DG_OK) {
         dg_analysis_free(a);
         return rc;
@@ -676,6 +663,6 @@ DG_API int dg_analysis_row_get(const dg_analysis *a, size_t i, dg_analysis_row *
 DG_API int dg_analysis_png(const dg_analysis *a, const char *path, char *err, size_t errlen)
 {
     if (a == NULL || path == NULL)
-        return fail(err, errlen, DG_EINVAL, "invalid arguments to dg_analysis_png");
+        return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_analysis_png");
     return dg_figure_write(a, path, err, errlen);
 }
