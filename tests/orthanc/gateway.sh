@@ -190,7 +190,7 @@ refuses() {
         orthanc_stop "$name"
         return
     fi
-    wait "$(cat "$TMP/$name/pid")" 2>/dev/null
+    orthanc_reap "$name"
     expect "start refused: $name (log says why)" grep -q "dcmguard: .*$why" "$TMP/$name/log"
     expect "start refused: $name (nothing stored)" [ -z "$(find "$TMP/$name/db" -type f -size +0 -name '[0-9a-f][0-9a-f]*' 2>/dev/null)" ]
 }

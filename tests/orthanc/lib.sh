@@ -22,6 +22,9 @@ netns_enter() {
 
 # Loading an ASan-built plugin into Orthanc (not instrumented) needs the
 # ASan runtime preloaded; leaks of Orthanc itself are not ours to report.
+# Orthanc then needs "Locale": "C" (building a named std::locale deadlocks
+# in glibc's setlocale lock under the ASan runtime) and "MallocArenaMax": 0
+# (ASan's allocator refuses mallopt); orthanc_start adds both.
 asan_env() {
     local plugin=$1 rt
     if ldd "$plugin" 2>/dev/null | grep -q libasan; then
@@ -38,6 +41,7 @@ orthanc_start() {
     local name=$1 http=$2 dicom=$3 aet=$4 extra=${5:-} dir=$TMP/$1 auth='"AuthenticationEnabled": false,'
     mkdir -p "$dir/db"
     [[ $extra == *AuthenticationEnabled* ]] && auth=
+    [ -n "${DGO_ORTHANC_ENV:-}" ] && auth+=' "Locale": "C", "MallocArenaMax": 0,'
     cat >"$dir/cfg.json" <<EOF
 { "Name": "$name", "StorageDirectory": "$dir/db", "IndexDirectory": "$dir/db",
   "HttpPort": $http, "DicomPort": $dicom, "DicomAet": "$aet",
@@ -51,6 +55,7 @@ EOF
 # non-zero when it exits (e.g. refuses its configuration) or never answers.
 orthanc_run() {
     local name=$1 http=$2 dir=$TMP/$1 i
+    if [ -f "$dir/log" ]; then wc -l <"$dir/log"; else echo 0; fi >"$dir/logstart"
     env ${DGO_ORTHANC_ENV:-} Orthanc ${DGO_ORTHANC_ARGS:-} "$dir/cfg.json" >>"$dir/log" 2>&1 &
     echo $! >"$dir/pid"
     for i in $(seq 150); do
@@ -58,9 +63,35 @@ orthanc_run() {
         200 | 401) return 0 ;; # 401: up, with authentication on
         esac
         kill -0 "$(cat "$dir/pid")" 2>/dev/null || return 1
+        stopped "$name" && return 1 # refused to start
         sleep 0.1
     done
     return 1
+}
+
+# stopped NAME: Orthanc NAME has logged, since its last start, that it stopped.
+stopped() {
+    tail -n +"$(($(cat "$TMP/$1/logstart" 2>/dev/null || echo 0) + 1))" "$TMP/$1/log" 2>/dev/null |
+        grep -q "Orthanc has stopped"
+}
+
+# orthanc_reap NAME: waits until Orthanc NAME has exited. Under the ASan
+# runtime an Orthanc that has logged "Orthanc has stopped" may hang in exit()
+# (p11-kit's destructor deadlocks on glibc's locale lock): it is killed then.
+orthanc_reap() {
+    local pid
+    pid=$(cat "$TMP/$1/pid" 2>/dev/null) || return 0
+    for _ in $(seq 600); do
+        kill -0 "$pid" 2>/dev/null || break
+        if [ -n "${DGO_ORTHANC_ENV:-}" ] && stopped "$1"; then
+            sleep 1
+            kill -KILL "$pid" 2>/dev/null
+            break
+        fi
+        sleep 0.1
+    done
+    wait "$pid" 2>/dev/null
+    rm -f "$TMP/$1/pid"
 }
 
 # orthanc_stop NAME: stops it and waits until it has exited.
@@ -68,8 +99,7 @@ orthanc_stop() {
     local pid
     pid=$(cat "$TMP/$1/pid" 2>/dev/null) || return 0
     kill -TERM "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    rm -f "$TMP/$1/pid"
+    orthanc_reap "$1"
 }
 
 stop_all() {
