@@ -127,7 +127,7 @@ http_code() {
 
 # The storescu option proposing a file's transfer syntax (with the uncompressed ones).
 ts_option() {
-    case $(dcmdump -s +P 0002,0010 "$1" 2>/dev/null | sed 's/.*\[\(.*\)\].*/\1/') in
+    case $(dcmdump -s -Un +P 0002,0010 "$1" 2>/dev/null | sed 's/.*\[\(.*\)\].*/\1/') in
     1.2.840.10008.1.2.4.80 | 1.2.840.10008.1.2.4.81) echo -xt ;;
     1.2.840.10008.1.2.4.90) echo -xv ;;
     1.2.840.10008.1.2.4.91) echo -xw ;;
