@@ -178,17 +178,126 @@ DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_Q
     return DG_OK;
 }
 
+/*
+ * The fast path of dg_queue_key_file: a bounded walk of the File Meta and of
+ * the dataset's top level up to (0008,0018), for the explicit and implicit
+ * VR little-endian encodings only. It reads two UIDs and nothing else; any
+ * surprise (another encoding, an undefined length before the UIDs, a value
+ * that is not a UID) returns -1 and the caller parses the file in full.
+ */
+typedef struct peek {
+    const uint8_t *p;
+    size_t at, len;
+    int implicit;
+} peek;
+
+static int is_uid(const uint8_t *v, size_t n)
+{
+    if (n == 0 || n > DG_QUEUE_UID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] < '0' || v[i] > '9') && v[i] != '.')
+            return 0;
+    return 1;
+}
+
+/* 1 for the explicit VRs with a 2-byte reserved field and a 4-byte length. */
+static int long_vr(const uint8_t *vr)
+{
+    static const char vrs[][3] = {"OB", "OW", "OF", "SQ", "UT", "UN", "OD",
+                                  "OL", "OV", "UC", "UR", "SV", "UV"};
+    for (size_t i = 0; i < sizeof vrs / sizeof *vrs; i++)
+        if (vr[0] == vrs[i][0] && vr[1] == vrs[i][1])
+            return 1;
+    return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The next element's tag, value and length; -1 when short or of undefined length. */
+static int peek_element(peek *k, uint32_t *tag, const uint8_t **value, uint32_t *vlen)
+{
+    const uint8_t *e = k->p + k->at;
+    size_t head = 8;
+
+    if (k->len - k->at < 8)
+        return -1;
+    *tag = (uint32_t)(e[0] | e[1] << 8) << 16 | (uint32_t)(e[2] | e[3] << 8);
+    if (k->implicit && *tag >> 16 != 0x0002) {
+        *vlen = le32(e + 4);
+    } else if (long_vr(e + 4)) {
+        if (k->len - k->at < 12)
+            return -1;
+        *vlen = le32(e + 8);
+        head = 12;
+    } else {
+        *vlen = (uint32_t)e[6] | (uint32_t)e[7] << 8;
+    }
+    if (*vlen == 0xFFFFFFFFu || *vlen > k->len - k->at - head)
+        return -1;
+    *value = e + head;
+    k->at += head + *vlen;
+    return 0;
+}
+
+/* Copies a UID value without its padding; 0, or -1 when it is not a UID. */
+static int take_uid(const uint8_t *v, uint32_t n, char *out)
+{
+    while (n > 0 && (v[n - 1] == '\0' || v[n - 1] == ' '))
+        n--;
+    if (!is_uid(v, n))
+        return -1;
+    memcpy(out, v, n);
+    out[n] = '\0';
+    return 0;
+}
+
+static int peek_uids(const uint8_t *file, size_t len, char *cls, char *inst)
+{
+    static const char implicit_ts[] = "1.2.840.10008.1.2";
+    peek k = {file, 132, len, 0};
+    const uint8_t *v;
+    uint32_t tag, n;
+    char ts[DG_QUEUE_UID_MAX + 1] = "";
+
+    if (len < 132 || memcmp(file + 128, "DICM", 4) != 0)
+        return -1;
+    while (k.len - k.at >= 2 && file[k.at] == 0x02 && file[k.at + 1] == 0x00) {
+        if (peek_element(&k, &tag, &v, &n) != 0)
+            return -1;
+        if (tag == 0x00020010 && take_uid(v, n, ts) != 0)
+            return -1;
+    }
+    if (strcmp(ts, implicit_ts) == 0)
+        k.implicit = 1;
+    else if (strcmp(ts, "1.2.840.10008.1.2.2") == 0 || strcmp(ts, "1.2.840.10008.1.2.1.99") == 0 ||
+             ts[0] == '\0')
+        return -1; /* big endian, deflated, or no transfer syntax: the full parse decides */
+    cls[0] = inst[0] = '\0';
+    while (inst[0] == '\0' && peek_element(&k, &tag, &v, &n) == 0 && tag <= 0x00080018) {
+        if ((tag == 0x00080016 && take_uid(v, n, cls) != 0) ||
+            (tag == 0x00080018 && take_uid(v, n, inst) != 0))
+            return -1;
+    }
+    return cls[0] != '\0' && inst[0] != '\0' ? 0 : -1;
+}
+
 DG_API int dg_queue_key_file(dg_ctx *ctx, const uint8_t *file, size_t len,
                              char key[DG_QUEUE_KEY_LEN + 1], char sop_class[DG_QUEUE_UID_MAX + 1],
                              char *err, size_t errlen)
 {
-    char why[DG_ERRLEN];
+    char why[DG_ERRLEN], inst[DG_QUEUE_UID_MAX + 1];
     dg_dicom *d = NULL;
     dg_dicom_info info;
     int rc;
 
     if (file == NULL || sop_class == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_key_file");
+    if (peek_uids(file, len, sop_class, inst) == 0)
+        return dg_queue_key(ctx, inst, key, err, errlen);
     if (dg_dicom_parse(file, len, &d, why, sizeof why) != DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EINPUT, "not a readable DICOM file: %s", why);
     if (dg_dicom_get_info(d, &info) != DG_DICOM_OK) {

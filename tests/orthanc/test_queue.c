@@ -7,7 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 #include "dcmguard.h"
+#include "dicom.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +141,60 @@ static void test_records(dg_queue *q)
     CHECK(s.pending == 1 && s.next_attempt == 5000);
 }
 
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n)) != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    *len = buf ? (size_t)n : 0;
+    fclose(f);
+    return buf;
+}
+
+/* dg_queue_key_file (fast path or not) names every file as DCMTK's full parse does. */
+static void test_names_agree(dg_ctx *ctx, const char *files)
+{
+    char path[1024], key[DG_QUEUE_KEY_LEN + 1], want[DG_QUEUE_KEY_LEN + 1];
+    char cls[DG_QUEUE_UID_MAX + 1];
+    struct dirent *e;
+    DIR *d = opendir(files);
+    int compared = 0, same = 0;
+
+    CHECK(d != NULL);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        size_t len;
+        uint8_t *buf;
+        dg_dicom *dicom = NULL;
+        dg_dicom_info info;
+
+        snprintf(path, sizeof path, "%s/%s", files, e->d_name);
+        if (e->d_name[0] == '.' || (buf = slurp(path, &len)) == NULL)
+            continue;
+        if (dg_dicom_parse(buf, len, &dicom, NULL, 0) == DG_DICOM_OK &&
+            dg_dicom_get_info(dicom, &info) == DG_DICOM_OK && info.sop_instance_uid[0] != '\0') {
+            compared++;
+            same += dg_queue_key(ctx, info.sop_instance_uid, want, err, sizeof err) == DG_OK &&
+                    dg_queue_key_file(ctx, buf, len, key, cls, err, sizeof err) == DG_OK &&
+                    strcmp(key, want) == 0 && strcmp(cls, info.sop_class_uid) == 0;
+            if (strcmp(key, want) != 0)
+                fprintf(stderr, "%s: named differently from DCMTK's parse\n", e->d_name);
+        }
+        dg_dicom_free(dicom);
+        free(buf);
+    }
+    if (d != NULL)
+        closedir(d);
+    CHECK(compared >= 60 && same == compared);
+}
+
 typedef struct worker_arg {
     dg_queue *q;
     int base;
@@ -214,6 +270,7 @@ int main(int argc, char **argv)
     }
     ctx = context("master.key");
     test_keys(ctx, argv[1]);
+    test_names_agree(ctx, argv[1]);
     path(db, sizeof db, "journal.db");
     CHECK(dg_queue_open(db, 0, &q, err, sizeof err) == DG_OK);
     if (q != NULL) {
