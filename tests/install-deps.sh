@@ -18,6 +18,8 @@ PACKAGES=(
     libjansson-dev              # the gateway's JSON configuration
     iproute2 util-linux         # ip, unshare: the gateway tests' private loopback
     curl jq                     # the gateway tests talk to Orthanc's REST API
+    clang libclang-rt-14-dev    # libFuzzer and ThreadSanitizer (tests/fuzz/run.sh, tests/tsan.sh)
+    valgrind python3            # the valgrind round trip; python3 writes the hostile test files
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

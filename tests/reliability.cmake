@@ -51,3 +51,8 @@ if(NOT DG_SANITIZE AND NOT DG_FUZZ)
   add_test(NAME valgrind COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/valgrind.sh ${DG_CLI} ${DG_TESTDATA})
   set_tests_properties(valgrind PROPERTIES LABELS valgrind SKIP_RETURN_CODE 77 TIMEOUT 600)
 endif()
+
+# One context, one key store, 4 caller threads and a pool of 4 workers (tests/tsan.sh
+# runs it under ThreadSanitizer).
+dg_unit_test(test_threads dcmguard_static Threads::Threads)
+add_test(NAME threads COMMAND test_threads ${DG_TESTDATA}/files)

@@ -15,6 +15,8 @@
  *   deflated     a deflated dataset escapes the bounded scan (dicom/scan.cpp)
  *   placeholder  the placeholder image is sized by the declared Rows, Columns
  *                and NumberOfFrames, unchecked (plugin/protect.c, pixels.c)
+ *   no-meta      without File Meta, DCMTK guesses an encoding (big endian)
+ *                the scan did not check (dicom/dicom.cpp)
  *   charls-slow  CharLS takes seconds to refuse some small JPEG-LS streams,
  *                which chaos mode decodes (plugin/chaosmode.c)
  * Remove a name from run.sh once its fix lands.
@@ -79,16 +81,27 @@ static inline int dgf_huge_placeholder(const uint8_t *data, size_t size)
     return huge;
 }
 
+/* No "DICM" at 128 and no File Meta group at 0: DCMTK will guess the encoding. */
+static inline int dgf_no_meta(const uint8_t *data, size_t size)
+{
+    if (size >= 132 && memcmp(data + 128, "DICM", 4) == 0)
+        return 0;
+    return !(size >= 2 && data[0] == 0x02 && data[1] == 0x00);
+}
+
 /* Whether the input is one that DG_FUZZ_MASK says to skip. */
 static inline int dgf_masked(const uint8_t *data, size_t size, int check_placeholder)
 {
-    static int deflated = -1, placeholder = -1;
+    static int deflated = -1, placeholder = -1, no_meta = -1;
 
     if (deflated < 0) {
         deflated = dgf_masking("deflated");
         placeholder = dgf_masking("placeholder");
+        no_meta = dgf_masking("no-meta");
     }
     if (deflated && dgf_is_deflated(data, size))
+        return 1;
+    if (no_meta && dgf_no_meta(data, size))
         return 1;
     return check_placeholder && placeholder && dgf_huge_placeholder(data, size);
 }

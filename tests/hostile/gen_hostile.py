@@ -157,6 +157,23 @@ def deflated(dataset):
     return meta("1.2.840.10008.1.2.1.99") + z.compress(dataset) + z.flush()
 
 
+def no_meta_big_endian_nested():
+    """No File Meta. Read as implicit VR little endian (the scan's guess) it is one
+    opaque element (4000,30A7) of 0x00101000 bytes; read as implicit VR big endian
+    (DCMTK's guess, as (0040,A730) is a known sequence) the same bytes are 65,791
+    nested sequences. The length bytes 00 10 10 00 read the same both ways."""
+    total = 0x00101000
+    heads = []
+    left = total
+    while left >= 16 + 8 + 4:
+        heads.append(struct.pack(">HHI", 0xFFFE, 0xE000, left - 8))
+        heads.append(struct.pack(">HHI", 0x0040, 0xA730, left - 16))
+        left -= 16
+    tail = struct.pack(">HHI", 0xFFFE, 0xE000, left - 8) + struct.pack(
+        ">HHI", 0x0009, 0x1000, left - 16) + bytes(left - 16)
+    return struct.pack(">HH", 0x0040, 0xA730) + b"\x00\x10\x10\x00" + b"".join(heads) + tail
+
+
 def cases():
     c = {}
     c["good.dcm"] = plain()
@@ -250,6 +267,11 @@ def cases():
         ex(0x0029, 0x1001, "OB", bytes(16), 0xFFFFFFF0))
     c["deflated_truncated.dcm"] = deflated(ids() + patient() + image() +
                                            pixels(bytes(range(16))))[:-6]
+
+    # No File Meta: the encoding is a guess, and DCMTK's may not be the scan's.
+    c["no_meta_big_endian_length.dcm"] = (struct.pack("<HHI", 0x1E00, 0x0000, 0) +
+                                          struct.pack("<HHI", 0x0000, 0x0000, 0xE0) + bytes(0xE0))
+    c["no_meta_big_endian_nested.dcm"] = no_meta_big_endian_nested()
 
     # Truncation and tiny files.
     good = plain()
