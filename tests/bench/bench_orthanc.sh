@@ -5,6 +5,7 @@
 #   (b) Orthanc with "IngestTranscoding": JPEG-LS lossless (compression, no encryption),
 #   (c) Orthanc with the dcmguard plugin (JPEG-LS tiles + AES-256 + HMAC, de-identified header),
 #   (d) the same with "Threads": 1 (tiles one after the other),
+#   (e) the plain Orthanc of (a) without TCP_NODELAY (what Debian's DCMTK does by default),
 # in the same run, the contenders interleaved round after round, each round
 # on a fresh Orthanc (start-up not timed), on a private loopback
 # (unshare -rn). Prints a markdown table: median seconds, instances/s,
@@ -34,7 +35,7 @@ cat "${FILES[@]}" >/dev/null # page cache
 
 extra() { # the configuration of each contender
     case $1 in
-    a) echo '' ;;
+    a | e) echo '' ;;
     b) echo ', "IngestTranscoding": "1.2.840.10008.1.2.4.80"' ;;
     c | d) echo ", \"Plugins\": [\"$PLUGIN\"], \"DcmGuard\": { \"MasterKey\": \"$TMP/master.key\",
               \"KeyStore\": \"$TMP/keys.db\", \"Journal\": \"$TMP/journal.db\"
@@ -52,11 +53,12 @@ run() {
   "DicomPort": 4242, "DicomAet": "BENCH", "RemoteAccessAllowed": false,
   "AuthenticationEnabled": false, "SaveJobs": false $(extra "$1") }
 EOF
-    Orthanc "$dir/cfg.json" >"$dir/log" 2>&1 &
+    # (e) runs Orthanc and storescu without TCP_NODELAY (Nagle's algorithm on).
+    env $([ "$1" = e ] && echo -u TCP_NODELAY) Orthanc "$dir/cfg.json" >"$dir/log" 2>&1 &
     PID=$!
     for _ in $(seq 200); do curl -sf http://127.0.0.1:8042/system >/dev/null && break; sleep 0.05; done
     t0=$(date +%s.%N)
-    storescu -aet BENCHSCU -aec BENCH -xt 127.0.0.1 4242 "${FILES[@]}" 2>/dev/null
+    env $([ "$1" = e ] && echo -u TCP_NODELAY) storescu -aet BENCHSCU -aec BENCH -xt 127.0.0.1 4242 "${FILES[@]}" 2>/dev/null
     t1=$(date +%s.%N)
     [ "$(curl -sf http://127.0.0.1:8042/statistics | jq .CountInstances)" = "$N" ] ||
         { echo "run $1: not all $N instances stored" >&2; exit 1; }
@@ -69,7 +71,7 @@ EOF
 
 declare -A times sizes
 for r in $(seq "$ROUNDS"); do
-    for x in a b c d; do
+    for x in a b c d e; do
         read -r secs stored < <(run "$x")
         [ -n "$stored" ] || exit 1
         times[$x]+="$secs "
@@ -78,7 +80,7 @@ for r in $(seq "$ROUNDS"); do
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 declare -A med
-for x in a b c d; do med[$x]=$(echo "${times[$x]}" | median); done
+for x in a b c d e; do med[$x]=$(echo "${times[$x]}" | median); done
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; Orthanc $(Orthanc --version | head -1 | cut -d' ' -f2); $N files, $(awk -v b="$IN_BYTES" 'BEGIN { printf "%.1f", b / 1e6 }') MB; $ROUNDS rounds"
 echo
@@ -90,9 +92,10 @@ name() {
     b) echo "(b) Orthanc, IngestTranscoding JPEG-LS" ;;
     c) echo "(c) Orthanc + dcmguard plugin" ;;
     d) echo "(d) Orthanc + dcmguard plugin, Threads 1" ;;
+    e) echo "(e) plain Orthanc, without TCP_NODELAY" ;;
     esac
 }
-for x in a b c d; do
+for x in a b c d e; do
     awk -v n="$N" -v s="${med[$x]}" -v a="${med[a]}" -v b="${med[b]}" -v inb="$IN_BYTES" \
         -v st="${sizes[$x]}" -v all="${times[$x]}" -v name="$(name "$x")" \
         'BEGIN { gsub(/ $/, "", all); gsub(/ /, ", ", all)
