@@ -162,9 +162,22 @@ static int read_with_dcmtk(dg_dicom *d, const uint8_t *buf, size_t len, int no_m
 
     stream.setBuffer(buf, (offile_off_t)len);
     stream.setEos();
-    d->file.transferInit();
-    cond = d->file.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
-    d->file.transferEnd();
+    if (no_meta) {
+        /*
+         * Without File Meta, DcmFileFormat::read guesses the encoding on its
+         * own (big endian included) whatever it is told; the dataset reader
+         * takes the encoding the scan checked.
+         */
+        DcmDataset *ds = d->file.getDataset();
+        E_TransferSyntax xfer = DcmXfer(d->scan.transfer_syntax).getXfer();
+        ds->transferInit();
+        cond = ds->read(stream, xfer, EGL_noChange, DCM_MaxReadLength);
+        ds->transferEnd();
+    } else {
+        d->file.transferInit();
+        cond = d->file.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+        d->file.transferEnd();
+    }
     if (cond != EC_Normal)
         return set_error(err, errlen, DG_DICOM_EPARSE, "DCMTK: %s", cond.text());
     if (!d->file.getMetaInfo()->tagExists(DCM_TransferSyntaxUID) && !no_meta)

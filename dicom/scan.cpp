@@ -22,14 +22,19 @@
  *     with its depth, its enclosing sequence and its value range, so that
  *     the pipeline can find any value in the original bytes.
  *
+ * Elements of one dataset or item must come in ascending tag order, each
+ * tag once (DCMTK would silently reorder or merge them).
+ *
  * Every step moves forward by at least 8 bytes and every recursion adds a
- * nesting level, so the walk ends on any input. A deflated dataset is not
- * walked (DCMTK inflates it alone).
+ * nesting level, so the walk ends on any input. A deflated dataset is
+ * inflated (at most DG_SCAN_MAX_INFLATED bytes) and walked the same way,
+ * only to check it: DCMTK then inflates it again itself.
  */
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctag.h"
 
 #include <new>
+#include <zlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +43,7 @@
 #include "scan.h"
 
 #define UNDEFINED_LENGTH 0xFFFFFFFFu
+#define DG_SCAN_MAX_INFLATED (128u << 20) /* a larger deflated dataset is refused */
 #define PREAMBLE_LENGTH 128
 #define META_START (PREAMBLE_LENGTH + 4)
 
@@ -442,7 +448,8 @@ static int walk_dataset(struct walker *w, size_t pos, size_t end, struct encodin
 {
     struct header h = {};
     int32_t index, outer = w->parent;
-    int rc;
+    uint32_t previous = 0, tag;
+    int rc, first = 1;
 
     while (pos < end) {
         rc = read_header(w, pos, end, enc, &h);
@@ -454,6 +461,12 @@ static int walk_dataset(struct walker *w, size_t pos, size_t end, struct encodin
         }
         if (h.group == 0xFFFE)
             return fail(w, "unexpected (FFFE,%04X) at offset %zu", h.element, pos);
+        tag = (uint32_t)h.group << 16 | h.element;
+        if (!first && tag <= previous)
+            return fail(w, "element (%04X,%04X) at offset %zu is %s", h.group, h.element, pos,
+                        tag == previous ? "repeated" : "out of ascending tag order");
+        previous = tag;
+        first = 0;
         /* DCMTK would sort it into the File Meta group when writing */
         if (h.group == 0x0002 && depth == 0)
             return fail(w, "File Meta element (0002,%04X) inside the dataset at offset %zu",
@@ -584,6 +597,76 @@ static int find_dataset(struct walker *w, size_t *start)
     return DG_DICOM_OK;
 }
 
+/* Inflates the raw deflate stream from start (as DCMTK will), refusing more than the cap. */
+static int inflate_dataset(struct walker *w, size_t start, uint8_t **out, size_t *out_len)
+{
+    z_stream z;
+    size_t cap = 1u << 20;
+    uint8_t *buf = (uint8_t *)malloc(cap), *grown;
+    int zrc = Z_OK;
+
+    if (buf == NULL)
+        return DG_DICOM_ENOMEM;
+    memset(&z, 0, sizeof(z));
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+        free(buf);
+        return DG_DICOM_EINTERNAL;
+    }
+    z.next_in = (Bytef *)(w->buf + start);
+    z.avail_in = (uInt)(w->len - start > UINT32_MAX ? UINT32_MAX : w->len - start);
+    while (zrc == Z_OK) {
+        if (z.total_out == cap) {
+            if (cap >= DG_SCAN_MAX_INFLATED)
+                break;
+            grown = (uint8_t *)realloc(buf, cap * 2);
+            if (grown == NULL)
+                break;
+            buf = grown;
+            cap *= 2;
+        }
+        z.next_out = buf + z.total_out;
+        z.avail_out = (uInt)(cap - z.total_out);
+        zrc = inflate(&z, Z_NO_FLUSH);
+    }
+    *out_len = z.total_out;
+    inflateEnd(&z);
+    if (zrc != Z_STREAM_END) {
+        free(buf);
+        return fail(w,
+                    zrc == Z_OK ? "the deflated dataset inflates beyond %u MiB"
+                                : "the deflated dataset does not inflate (%u MiB cap)",
+                    DG_SCAN_MAX_INFLATED >> 20);
+    }
+    *out = buf;
+    return DG_DICOM_OK;
+}
+
+/*
+ * A deflated dataset is walked on its inflated bytes with the same checks,
+ * so that no length DCMTK will trust is larger than the data. Nothing is
+ * recorded: offsets in inflated bytes mean nothing in the file.
+ */
+static int check_deflated(struct walker *w, size_t start)
+{
+    struct walker inner = *w;
+    dg_scan scratch;
+    uint8_t *inflated = NULL;
+    size_t len = 0, end = 0;
+    int rc = inflate_dataset(w, start, &inflated, &len);
+
+    if (rc != DG_DICOM_OK)
+        return rc;
+    memset(&scratch, 0, sizeof(scratch));
+    inner.buf = inflated;
+    inner.len = len;
+    inner.out = &scratch;
+    inner.parent = -1;
+    rc = walk_dataset(&inner, 0, len, explicit_le, 0, 0, &end);
+    dg_scan_free(&scratch);
+    free(inflated);
+    return rc;
+}
+
 static int scan_bytes(struct walker *w)
 {
     dg_scan *s = w->out;
@@ -597,7 +680,7 @@ static int scan_bytes(struct walker *w)
     s->dataset_offset = start;
     if (strcmp(s->transfer_syntax, TS_DEFLATED) == 0) {
         s->deflated = 1;
-        return DG_DICOM_OK;
+        return check_deflated(w, start);
     }
     if (strcmp(s->transfer_syntax, TS_IMPLICIT_LE) == 0)
         enc = implicit_le;

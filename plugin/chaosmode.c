@@ -227,6 +227,10 @@ int dg_chaos_decode_input(const uint8_t *in, size_t in_len, uint8_t **native, si
     dg_dicom_get_info(d, &info);
     if (!info.has_pixels || (!info.deflated && !info.encapsulated))
         goto done; /* nothing to decode */
+    if (dg_pix_check_geometry(&info, why, sizeof why) != 0) {
+        rc = dg_fail(err, errlen, DG_EINPUT, "%s", why);
+        goto done;
+    }
     if (info.encapsulated)
         rc = decode_encapsulated(d, &info, in, err, errlen);
     if (rc == DG_OK &&

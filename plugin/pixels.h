@@ -38,6 +38,7 @@ enum { DG_PIX_NONE = 0, DG_PIX_TILED = 1, DG_PIX_ITEMS = 2, DG_PIX_CHUNKS = 3, D
 
 #define DG_PIX_CHUNK_BYTES (1u << 20)
 #define DG_PIX_MAX_GRID 256
+#define DG_PIX_MAX_FRAME_BYTES (128u << 20) /* one decoded frame; larger images are refused */
 
 typedef struct dg_pixmodel {
     uint8_t kind;
@@ -69,6 +70,14 @@ typedef struct dg_tile {
  */
 int dg_pix_plan(const dg_dicom_info *info, unsigned tile_rows, unsigned tile_cols, dg_pixmodel *m,
                 char *err, size_t errlen);
+
+/*
+ * Refuses (-1, err says why) pixel data whose declared geometry does not
+ * fit what the file holds, before anything is allocated from it: frames
+ * beyond the native bytes or the fragments, or a frame beyond
+ * DG_PIX_MAX_FRAME_BYTES.
+ */
+int dg_pix_check_geometry(const dg_dicom_info *info, char *err, size_t errlen);
 
 /* Checks a model read back from a protected file: -1 when inconsistent. */
 int dg_pix_check(const dg_pixmodel *m);

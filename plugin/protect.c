@@ -175,6 +175,8 @@ static int plan(protection *p, dg_ctx *ctx, char *err, size_t errlen)
 {
     char why[DG_ERRLEN];
 
+    if (dg_pix_check_geometry(&p->info, why, sizeof why) != 0)
+        return dg_fail(err, errlen, DG_EINPUT, "%s", why);
     if (p->chaos)
         return dg_chaos_plan(&p->info, &p->model, &p->chaos_params, err, errlen);
     if (dg_pix_plan(&p->info, ctx->tile_rows, ctx->tile_cols, &p->model, why, sizeof why) != 0)
