@@ -24,6 +24,16 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* A printable copy of configuration text for an error message: one line, at most 64 characters. */
+static const char *shown(const char *s, char out[68])
+{
+    size_t n = 0;
+    for (; s[n] != '\0' && n < 64; n++)
+        out[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
+    strcpy(out + n, s[n] != '\0' ? "..." : "");
+    return out;
+}
+
 /* Copies a non-empty JSON string of at most cap - 1 bytes without NUL into out. */
 static int get_text(const json_t *v, const char *name, char *out, size_t cap, int allow_empty,
                     char *err, size_t errlen)
@@ -192,7 +202,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return set_users(c, v, err, errlen);
 #undef TEXT
 #undef IS
-    return fail(err, errlen, "unknown setting DcmGuard.%.64s (misspelt?)", name);
+    char buf[68];
+    return fail(err, errlen, "unknown setting DcmGuard.%s (misspelt?)", shown(name, buf));
 }
 
 static void set_defaults(dgo_config *c)
@@ -225,6 +236,7 @@ static int check_orthanc(const json_t *root, const dgo_config *c, char *err, siz
     const json_t *mods = json_object_get(root, "DicomModalities");
     const json_t *in_db = json_object_get(root, "DicomModalitiesInDatabase");
     const json_t *users = json_object_get(root, "RegisteredUsers");
+    char buf[68];
 
     if (json_is_string(ingest) && json_string_length(ingest) > 0)
         return fail(err, errlen,
@@ -233,13 +245,13 @@ static int check_orthanc(const json_t *root, const dgo_config *c, char *err, siz
     if (c->forward_to[0] != '\0' && !json_is_true(in_db) &&
         json_object_get(mods, c->forward_to) == NULL)
         return fail(err, errlen, "DcmGuard.ForwardTo \"%s\" is not a name in DicomModalities",
-                    c->forward_to);
+                    shown(c->forward_to, buf));
     if (c->user_count > 0 && !json_is_true(json_object_get(root, "AuthenticationEnabled")))
         return fail(err, errlen, "DcmGuard.RestoreUsers needs \"AuthenticationEnabled\": true");
     for (unsigned i = 0; i < c->user_count; i++)
         if (json_object_get(users, c->users[i]) == NULL)
             return fail(err, errlen, "DcmGuard.RestoreUsers: \"%s\" is not in RegisteredUsers",
-                        c->users[i]);
+                        shown(c->users[i], buf));
     return 0;
 }
 
@@ -272,6 +284,7 @@ int dgo_config_parse(const char *json, size_t len, dgo_config *cfg, char *err, s
 {
     json_error_t jerr;
     json_t *root;
+    char buf[68];
     int rc;
 
     if (json == NULL || cfg == NULL)
@@ -279,8 +292,8 @@ int dgo_config_parse(const char *json, size_t len, dgo_config *cfg, char *err, s
     set_defaults(cfg);
     root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL)
-        return fail(err, errlen, "the configuration is not valid JSON (line %d: %.80s)", jerr.line,
-                    jerr.text);
+        return fail(err, errlen, "the configuration is not valid JSON (line %d: %s)", jerr.line,
+                    shown(jerr.text, buf));
     rc = json_is_object(root) ? 0 : fail(err, errlen, "the configuration is not a JSON object");
     if (rc == 0)
         rc = parse_section(json_object_get(root, "DcmGuard"), cfg, err, errlen);

@@ -98,6 +98,10 @@ static void test_mistakes(void)
                   "not in RegisteredUsers"));
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"RestoreUsers\": \"a\"}}", "RestoreUsers"));
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"MasterKey\": \"twice\"}}", "not valid JSON"));
+    /* Found by fuzz_config: configuration text in a message must not break it into lines. */
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Jou\\nalFullSync\": true}}", "DcmGuard.Jou?al"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardTo\": \"a\\rb\"}}", "\"a?b\""));
+    CHECK(refused("{\"DcmGuard\": {\"RestoreUsers\": [\"x\\\n", "not valid JSON"));
 }
 
 static void test_limits(void)
