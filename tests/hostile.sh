@@ -33,7 +33,7 @@ fi
 "$CLI" keygen -o "$TMP/key" >/dev/null || { fail "keygen"; summary; exit; }
 
 ASAN=0
-if ldd "$CLI" 2>/dev/null | grep -q libasan; then
+if grep -qa __asan_init "$CLI"; then # gcc (libasan.so) and clang (static) builds alike
     ASAN=1
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}max_allocation_size_mb=$LIMIT_MB:allocator_may_return_null=0"
     RSS_LIMIT_KB=$((1024 * 1024))

@@ -14,15 +14,14 @@
 # next run. Environment: FUZZ_NICE (default 10), FUZZ_JOBS (build jobs,
 # default nproc), FUZZ_ARGS (extra libFuzzer flags), DG_FUZZ_MASK (findings
 # reported and not fixed yet, whose inputs the harnesses skip: see
-# fuzz_common.h; default below, set it empty to look for them too).
+# fuzz_common.h; default: tests/fuzz/open-findings; empty to look for them too).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/fuzz
 B=$ROOT/build-fuzz
-SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format]}
+SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_config]}
 shift
 HARNESSES=("$@")
-[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format)
 NICE=${FUZZ_NICE:-10}
 JOBS=${FUZZ_JOBS:-$(nproc)}
 
@@ -31,6 +30,11 @@ command -v clang >/dev/null && command -v clang++ >/dev/null ||
 
 echo "== build (clang, -fsanitize=fuzzer-no-link,address,undefined) in build-fuzz/"
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDG_FUZZ=ON >/dev/null
+if [ ${#HARNESSES[@]} -eq 0 ]; then
+    HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format)
+    # the gateway's configuration reader (tests/orthanc/fuzz_config.c), when the gateway is built
+    [ "$(cmake --build "$B" --target help | grep -c ' fuzz_config$')" -gt 0 ] && HARNESSES+=(fuzz_config)
+fi
 nice -n "$NICE" cmake --build "$B" -j "$JOBS" --target "${HARNESSES[@]}" dcmguard_cli -- \
     --no-print-directory >/dev/null
 
@@ -68,6 +72,7 @@ for d in dicom restore format; do echo "  $d: $(find "$SEEDS/$d" -type f | wc -l
 
 seeds_of() {
     case $1 in
+    fuzz_config) echo "$ROOT/tests/orthanc/config-seeds" ;;
     fuzz_restore) echo "$SEEDS/restore" ;;
     fuzz_format) echo "$SEEDS/format" ;;
     *) echo "$SEEDS/dicom" ;;
@@ -76,14 +81,15 @@ seeds_of() {
 max_len_of() {
     case $1 in
     fuzz_restore) echo 131072 ;;
-    fuzz_format) echo 16384 ;;
+    fuzz_format | fuzz_config) echo 16384 ;;
     *) echo 65536 ;;
     esac
 }
 
 unset ASAN_OPTIONS
-# Open findings (docs/reliability.md): drop a name when its fix lands.
-export DG_FUZZ_MASK=${DG_FUZZ_MASK-deflated,placeholder,no-meta,charls-slow}
+# Open findings (docs/reliability.md), listed in tests/fuzz/open-findings: drop a
+# name there when its fix lands.
+export DG_FUZZ_MASK=${DG_FUZZ_MASK-$(cat "$HERE/open-findings")}
 [ -z "$DG_FUZZ_MASK" ] || echo "== skipping inputs of open findings: $DG_FUZZ_MASK"
 status=0
 report=()
@@ -93,12 +99,14 @@ for h in "${HARNESSES[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     touch "$B/.start-$h"
     dict=()
-    [ "$h" = fuzz_format ] || dict=(-dict="$HERE/dicom.dict")
+    case $h in fuzz_format | fuzz_config) ;; *) dict=(-dict="$HERE/dicom.dict") ;; esac
+    bin=$B/tests/fuzz/$h
+    [ -x "$bin" ] || bin=$B/tests/$h
     echo "== $h for ${SECONDS_EACH}s"
     start=$(date +%s)
     set +e
     # shellcheck disable=SC2086
-    nice -n "$NICE" "$B/tests/fuzz/$h" "$corpus" "$(seeds_of "$h")" "${dict[@]}" \
+    nice -n "$NICE" "$bin" "$corpus" "$(seeds_of "$h")" "${dict[@]}" \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len="$(max_len_of "$h")" \
         -timeout=30 -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} \
         >"$B/$h.log" 2>&1
