@@ -221,7 +221,7 @@ static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
         act = DG_ACT_KEEP; /* X/Z/U* on a sequence: keep it, the UIDs inside get theirs */
     if (act == DG_ACT_DUMMY && vr_is(v->vr, "UI"))
         act = DG_ACT_UID;
-    if (act == DG_ACT_DUMMY && v->group == PATIENT_ID_GROUP && v->element == PATIENT_ID_ELEMENT)
+    if (act != DG_ACT_KEEP && v->group == PATIENT_ID_GROUP && v->element == PATIENT_ID_ELEMENT)
         act = DG_ACT_UID + 1; /* keyed Patient ID */
     switch ((int)act) {
     case DG_ACT_KEEP:

@@ -102,6 +102,20 @@ done
 left=$("$CLI" keys list -s "$S4" | wc -l)
 [ "$left" = 0 ] && ok || fail "$left single-use pads left after restoring everything"
 
+# Keyed pseudonyms: the same patient (or study) always maps to the same one,
+# another patient to another one, and the original never shows.
+if command -v dcmdump >/dev/null; then
+    value() { dcmdump -q +P "$1" "$2" | sed 's/.*\[\(.*\)\].*/\1/'; }
+    "$CLI" protect -k "$K" -s "$S" -o "$TMP/ct2.dcm" "$CT"
+    "$CLI" protect -k "$K" -s "$S" -o "$TMP/mr2.dcm" "$MR"
+    a=$(value 0010,0020 "$TMP/ct.dcm"); b=$(value 0010,0020 "$TMP/ct2.dcm"); c=$(value 0010,0020 "$TMP/mr2.dcm")
+    case $a in DG-*) ok ;; *) fail "Patient ID is '$a', not a keyed pseudonym" ;; esac
+    [ "$a" = "$b" ] && [ "$a" != "$c" ] && ok || fail "Patient ID pseudonyms: $a / $b / $c"
+    [ "$(value 0020,000D "$TMP/ct.dcm")" = "$(value 0020,000D "$TMP/ct2.dcm")" ] && ok || fail "study pseudonym differs"
+    [ "$(value 0008,0018 "$TMP/ct.dcm")" = "$(value 0008,0018 "$TMP/ct2.dcm")" ] && ok || fail "instance pseudonym differs"
+    [ "$(value 0008,0018 "$TMP/ct.dcm")" != "$(value 0008,0018 "$CT")" ] && ok || fail "SOP Instance UID kept"
+fi
+
 # Stores that must be refused.
 head -c 4096 /dev/urandom >"$TMP/junk.db"
 refuse "a random file as key store" "$CLI" keys list -s "$TMP/junk.db" 2>/dev/null
