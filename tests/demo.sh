@@ -2,7 +2,9 @@
 # demo.sh [DIR] - the main job on the embedded default: installs what is
 # missing, builds dcmguard, makes a master key, protects every file of
 # testdata/ and restores them all into DIR (default /tmp/dcmguard-demo),
-# then prints one line per file and a total.
+# then prints one line per file and a total. Then the gateway: Orthanc with
+# the dcmguard plugin on a private loopback receives testdata/ and shows
+# what it stored and a restore (tests/demo-gateway.sh, in DIR-gateway).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-/tmp/dcmguard-demo}
@@ -43,3 +45,8 @@ done
 all=no
 [ "$identical" -eq "$files" ] && all=yes
 echo "total: $files files protected, $refused refused (malformed inputs); $before bytes before, $after bytes after; all restored byte-identical: $all"
+
+echo
+echo "== the gateway: Orthanc with the dcmguard plugin (tests/demo-gateway.sh)"
+bash "$ROOT/tests/demo-gateway.sh" "$OUT-gateway" ||
+    echo "the gateway demo failed (it needs unshare -rn for a private loopback): see above"
