@@ -177,22 +177,34 @@ static int in_protected_value(const uint8_t *file, size_t len, size_t at)
     return 0;
 }
 
-static void tamper_every_byte(dg_ctx *ctx, const char *name)
+/*
+ * Every byte of a protected file flipped, one at a time: restore refuses it,
+ * or gives the original back (a flip outside the protected values), never
+ * anything else. mode is DG_MODE_AES or DG_MODE_CHAOS.
+ */
+static void tamper_every_byte(dg_ctx *ctx, const char *name, dg_pixel_mode mode)
 {
     char err[DG_ERRLEN];
     size_t len = 0, refused = 0, identical = 0, altered = 0, block_accepted = 0;
     uint8_t *in = read_file(name, &len);
     dg_protected p;
+    int rc;
 
-    if (in == NULL || dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) != DG_OK) {
+    dg_ctx_set_mode(ctx, mode);
+    rc = in != NULL ? dg_protect(ctx, in, len, name, 0, &p, err, sizeof err) : DG_EINVAL;
+    dg_ctx_set_mode(ctx, DG_MODE_AES);
+    if (rc != DG_OK) {
         CHECK(0);
         free(in);
         return;
     }
-    for (size_t i = 0; i < p.file_len; i++) {
+    /* every byte (mask 0x5A), then each single bit of every 11th byte */
+    for (size_t k = 0; k < p.file_len + 8 * (p.file_len / 11); k++) {
+        size_t i = k < p.file_len ? k : 11 * ((k - p.file_len) / 8);
+        uint8_t mask = k < p.file_len ? 0x5A : (uint8_t)(1u << ((k - p.file_len) % 8));
         uint8_t *back = NULL;
         size_t back_len = 0;
-        p.file[i] ^= 0x5A;
+        p.file[i] ^= mask;
         if (dg_restore(ctx, p.file, p.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) !=
             DG_OK) {
             refused++;
@@ -206,11 +218,13 @@ static void tamper_every_byte(dg_ctx *ctx, const char *name)
             altered++;
         }
         free(back);
-        p.file[i] ^= 0x5A;
+        p.file[i] ^= mask;
     }
-    printf("tamper %s: %zu bytes tried, %zu refused, %zu gave the original, %zu altered, %zu "
+    printf("tamper %s (%s): %zu bytes and %zu single bits tried, %zu refused, %zu gave the "
+           "original, %zu altered, %zu "
            "accepted inside the protected values\n",
-           name, p.file_len, refused, identical, altered, block_accepted);
+           name, mode == DG_MODE_CHAOS ? "chaos" : "aes", p.file_len, 8 * (p.file_len / 11),
+           refused, identical, altered, block_accepted);
     CHECK(altered == 0);
     CHECK(block_accepted == 0);
     CHECK(refused > 0);
@@ -258,8 +272,8 @@ static void patient_record(dg_ctx *ctx, const char *name)
             p.file[targets[i]] ^= 0x01;
         }
     }
-    CHECK(dg_restore(ctx, p.file, p.file_len, NULL, NULL, DG_RESTORE_DEIDENTIFIED, &back,
-                     &back_len, err, sizeof err) == DG_OK);
+    CHECK(dg_restore(ctx, p.file, p.file_len, NULL, NULL, DG_RESTORE_DEIDENTIFIED, &back, &back_len,
+                     err, sizeof err) == DG_OK);
     CHECK(back != NULL && (back_len != len || memcmp(back, in, len) != 0));
     if (back != NULL && dg_dicom_parse(in, len, &a, err, sizeof err) == 0 &&
         dg_dicom_parse(back, back_len, &b, err, sizeof err) == 0) {
@@ -329,8 +343,8 @@ static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
     if (ra && rb && a.file_len == b.file_len) {
         size_t rec = DG_TILE_HEAD_LEN + dg_load_u32(rb + 48);
         memcpy(ra, rb, rec);
-        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) ==
-              DG_EAUTH);
+        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, 0, &back, &back_len, err,
+                         sizeof err) == DG_EAUTH);
     }
     /* b's wrapped key in a's header: the envelope no longer authenticates. */
     static const uint8_t hmagic[4] = {'D', 'G', 'P', 'H'};
@@ -338,8 +352,8 @@ static void foreign_parts(dg_ctx *ctx, dg_ctx *other, const char *name)
             *hb = memmem(b.file, b.file_len, hmagic, 4);
     if (ha && hb) {
         memcpy(ha + 38, hb + 38, 40);
-        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, 0, &back, &back_len, err, sizeof err) !=
-              DG_OK);
+        CHECK(dg_restore(ctx, a.file, a.file_len, NULL, NULL, 0, &back, &back_len, err,
+                         sizeof err) != DG_OK);
     }
     dg_protected_free(&a);
     dg_protected_free(&b);
@@ -397,9 +411,10 @@ int main(int argc, char **argv)
     round_trip(ctx, "dp_IM00001_US_rgb_8frames_ivrle.dcm");
     round_trip(ctx, "pydicom_SC_ybr_full_422_uncompressed.dcm");
     round_trip(ctx, "dcmqa12_12bitUnsigned.dcm");
-    tamper_every_byte(ctx, "pydicom_MR_small.dcm");
-    tamper_every_byte(ctx, "pydicom_MR_small_jpeg_ls_lossless.dcm");
-    tamper_every_byte(ctx, "pydicom_test-SR.dcm");
+    tamper_every_byte(ctx, "pydicom_MR_small.dcm", DG_MODE_AES);
+    tamper_every_byte(ctx, "pydicom_MR_small_jpeg_ls_lossless.dcm", DG_MODE_AES);
+    tamper_every_byte(ctx, "pydicom_test-SR.dcm", DG_MODE_AES);
+    tamper_every_byte(ctx, "pydicom_MR_small.dcm", DG_MODE_CHAOS);
     patient_record(ctx, "pydicom_MR_small.dcm");
     patient_record(ctx, "pydicom_MR_small_bigendian.dcm");
     patient_record(ctx, "pydicom_MR_small_jpeg_ls_lossless.dcm");
