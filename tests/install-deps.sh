@@ -7,7 +7,7 @@ PACKAGES=(
     libdcmtk-dev dcmtk          # DICOM read/write; dcmdump, dcmcjpls for tests and benchmarks
     libcharls-dev               # JPEG-LS
     libssl-dev                  # AES, HMAC, key wrap, CSPRNG
-    libsqlite3-dev              # the key store of one-time pads
+    libsqlite3-dev sqlite3      # the key store of one-time pads; sqlite3 locks it in tests/faults.sh
     libmpfr-dev                 # exact sin for the chaos cipher (crypto/sine.c)
     libpng-dev                  # the figures of dcmguard analyze
     libturbojpeg0-dev           # JPEG
