@@ -466,6 +466,36 @@ static int check_version(dg_keystore *ks, char *err, size_t errlen)
     return DG_KS_EFORMAT;
 }
 
+/*
+ * A store SQLite finds damaged is refused at once, before a pad is added to
+ * it or read from it (quick_check reads every page: linear in the store).
+ */
+static int check_integrity(dg_keystore *ks, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    char what[160];
+    const unsigned char *verdict;
+    int rc = prepare(ks, "PRAGMA quick_check(1)", &st, "cannot check the store", err, errlen), step;
+
+    if (rc != DG_KS_OK)
+        return rc;
+    step = first_step_retrying(st);
+    if (step != SQLITE_ROW) {
+        rc = fail(ks, step == SQLITE_DONE ? SQLITE_ERROR : step, "cannot check the store", err,
+                  errlen);
+    } else if ((verdict = sqlite3_column_text(st, 0)) == NULL ||
+               strcmp((const char *)verdict, "ok") != 0) {
+        snprintf(what, sizeof what, "%.120s", verdict ? (const char *)verdict : "no verdict");
+        for (char *c = what; *c; c++)
+            if (*c == '\n' || *c == '\r')
+                *c = ' ';
+        set_error(err, errlen, ks->path, "the key store is damaged (SQLite quick_check)", what);
+        rc = DG_KS_EIO;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Recognises (or creates) the store; owner-only file modes through umask 077. */
 static int set_up_store(dg_keystore *ks, char *err, size_t errlen)
 {
@@ -489,6 +519,8 @@ static int set_up_store(dg_keystore *ks, char *err, size_t errlen)
     if (rc != DG_KS_OK)
         goto done;
     rc = check_version(ks, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = check_integrity(ks, err, errlen);
 done:
     umask(old_mask);
     return rc;

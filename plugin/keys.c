@@ -21,7 +21,7 @@ DG_API int dg_ctx_open_keystore(dg_ctx *ctx, const char *path, char *err, size_t
     if (ctx == NULL || path == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "no key store given");
     if (dg_keystore_open(path, &ks, why, sizeof why) != DG_KS_OK)
-        return dg_fail(err, errlen, DG_ESTORE, "key store %s: %s", path, why);
+        return dg_fail(err, errlen, DG_ESTORE, "%s", why); /* why names the store */
     dg_keystore_close(ctx->store);
     ctx->store = ks;
     return DG_OK;
