@@ -19,7 +19,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/fuzz
 B=$ROOT/build-fuzz
-SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_config]}
+SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp fuzz_config]}
 shift
 HARNESSES=("$@")
 NICE=${FUZZ_NICE:-10}
@@ -31,7 +31,7 @@ command -v clang >/dev/null && command -v clang++ >/dev/null ||
 echo "== build (clang, -fsanitize=fuzzer-no-link,address,undefined) in build-fuzz/"
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDG_FUZZ=ON >/dev/null
 if [ ${#HARNESSES[@]} -eq 0 ]; then
-    HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format)
+    HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp)
     # the gateway's configuration reader (tests/orthanc/fuzz_config.c), when the gateway is built
     [ "$(cmake --build "$B" --target help | grep -c ' fuzz_config$')" -gt 0 ] && HARNESSES+=(fuzz_config)
 fi
@@ -74,14 +74,14 @@ seeds_of() {
     case $1 in
     fuzz_config) echo "$ROOT/tests/orthanc/config-seeds" ;;
     fuzz_restore) echo "$SEEDS/restore" ;;
-    fuzz_format) echo "$SEEDS/format" ;;
+    fuzz_format | fuzz_otp) echo "$SEEDS/format" ;;
     *) echo "$SEEDS/dicom" ;;
     esac
 }
 max_len_of() {
     case $1 in
     fuzz_restore) echo 131072 ;;
-    fuzz_format | fuzz_config) echo 16384 ;;
+    fuzz_format | fuzz_otp | fuzz_config) echo 16384 ;;
     *) echo 65536 ;;
     esac
 }
@@ -99,7 +99,7 @@ for h in "${HARNESSES[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     touch "$B/.start-$h"
     dict=()
-    case $h in fuzz_format | fuzz_config) ;; *) dict=(-dict="$HERE/dicom.dict") ;; esac
+    case $h in fuzz_format | fuzz_otp | fuzz_config) ;; *) dict=(-dict="$HERE/dicom.dict") ;; esac
     bin=$B/tests/fuzz/$h
     [ -x "$bin" ] || bin=$B/tests/$h
     echo "== $h for ${SECONDS_EACH}s"
