@@ -7,14 +7,7 @@
 # complete protected file that restores (its pad is in the key store), and
 # a resend completes the series.
 source "$(dirname "$0")/lib.sh"
-netns_enter "$@"
-source "$(dirname "$0")/../lib.sh"
-trap 'stop_all; rm -rf "$TMP"' EXIT
-
-CLI=$1 PLUGIN=$2 DATA=$3
-DGO_ORTHANC_ENV=$(asan_env "$PLUGIN")
-KEY=$TMP/master.key
-"$CLI" keygen -o "$KEY" >/dev/null
+gateway_test_begin "$@"
 SERIES=("$DATA"/series/*/*)
 
 gateway_start() {

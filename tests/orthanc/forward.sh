@@ -7,14 +7,7 @@
 # archive starts; every instance arrives there protected and restorable;
 # storage commitment now succeeds for all, and fails for an unknown UID.
 source "$(dirname "$0")/lib.sh"
-netns_enter "$@"
-source "$(dirname "$0")/../lib.sh"
-trap 'stop_all; rm -rf "$TMP"' EXIT
-
-CLI=$1 PLUGIN=$2 DATA=$3
-DGO_ORTHANC_ENV=$(asan_env "$PLUGIN")
-KEY=$TMP/master.key
-"$CLI" keygen -o "$KEY" >/dev/null
+gateway_test_begin "$@"
 UNKNOWN=1.2.826.0.1.3680043.10.1447.777
 
 gateway_start() {

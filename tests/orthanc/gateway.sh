@@ -13,14 +13,7 @@
 #   4. Route switches off by default; Orthanc refuses to start on a broken
 #      DcmGuard configuration (missing key, bad setting, IngestTranscoding...).
 source "$(dirname "$0")/lib.sh"
-netns_enter "$@"
-source "$(dirname "$0")/../lib.sh"
-trap 'stop_all; [ -n "${DGO_KEEP:-}" ] || rm -rf "$TMP"' EXIT # DGO_KEEP=1 keeps folders and logs
-
-CLI=$1 PLUGIN=$2 DATA=$3
-DGO_ORTHANC_ENV=$(asan_env "$PLUGIN")
-KEY=$TMP/master.key
-"$CLI" keygen -o "$KEY" >/dev/null
+gateway_test_begin "$@"
 
 # dcmguard_json [EXTRA]: the DcmGuard section (routes on) plus EXTRA settings.
 dcmguard_json() {

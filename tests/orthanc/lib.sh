@@ -20,6 +20,21 @@ netns_enter() {
     ip link set lo up
 }
 
+# gateway_test_begin "$@" (a test's first call, its arguments CLI PLUGIN
+# TESTDATA): enters the private network namespace, loads tests/lib.sh, stops
+# every server and removes $TMP on exit (DGO_KEEP=1 keeps them), and sets
+# CLI, PLUGIN (absolute: Orthanc reads a relative one from its configuration's
+# folder), DATA, DGO_ORTHANC_ENV and KEY, a fresh master key.
+gateway_test_begin() {
+    netns_enter "$@"
+    source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+    trap 'stop_all; [ -n "${DGO_KEEP:-}" ] || rm -rf "$TMP"' EXIT
+    CLI=$1 PLUGIN=$(realpath "$2") DATA=$3
+    DGO_ORTHANC_ENV=$(asan_env "$PLUGIN")
+    KEY=$TMP/master.key
+    "$CLI" keygen -o "$KEY" >/dev/null
+}
+
 # Loading an ASan-built plugin into Orthanc (not instrumented) needs the
 # ASan runtime preloaded; leaks of Orthanc itself are not ours to report.
 # Orthanc then needs "Locale": "C" (building a named std::locale deadlocks

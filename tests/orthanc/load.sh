@@ -11,15 +11,8 @@
 #   - prints the ingest time and rate and the peak memory of Orthanc (VmHWM).
 # DGO_LOAD_N=200 makes a shorter run.
 source "$(dirname "$0")/lib.sh"
-netns_enter "$@"
-source "$(dirname "$0")/../lib.sh"
-trap 'stop_all; [ -n "${DGO_KEEP:-}" ] || rm -rf "$TMP"' EXIT # DGO_KEEP=1 keeps folders and logs
-
-CLI=$1 PLUGIN=$(realpath "$2") DATA=$3 # Orthanc reads a relative plugin path from its configuration's folder
+gateway_test_begin "$@" # DGO_KEEP=1 keeps folders and logs
 N=${DGO_LOAD_N:-1000}
-DGO_ORTHANC_ENV=$(asan_env "$PLUGIN")
-KEY=$TMP/master.key
-"$CLI" keygen -o "$KEY" >/dev/null
 SERIES=$DATA/series/ct_philips_phantom_55
 
 echo "== $SECONDS s: making $N distinct instances"

@@ -12,14 +12,7 @@
 # protected files still carry the PHI; the test then says so and is skipped
 # (exit 77). It runs in full as soon as `dcmguard protect` de-identifies.
 source "$(dirname "$0")/lib.sh"
-netns_enter "$@"
-source "$(dirname "$0")/../lib.sh"
-trap 'stop_all; rm -rf "$TMP"' EXIT
-
-CLI=$1 PLUGIN=$2 DATA=$3
-DGO_ORTHANC_ENV=$(asan_env "$PLUGIN")
-KEY=$TMP/master.key
-"$CLI" keygen -o "$KEY" >/dev/null
+gateway_test_begin "$@"
 UIDROOT=1.2.826.0.1.3680043.10.1447.4242
 
 # The values searched for afterwards (PN components also alone).
