@@ -143,20 +143,9 @@ static void test_records(dg_queue *q)
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n)) != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    *len = buf ? (size_t)n : 0;
-    fclose(f);
-    return buf;
+    blob b = load_path(path);
+    *len = b.len;
+    return b.data;
 }
 
 /* dg_queue_key_file (fast path or not) names every file as DCMTK's full parse does. */

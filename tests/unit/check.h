@@ -4,7 +4,7 @@
  * Each test program calls CHECK(...) as often as it likes and ends with
  * return check_summary(name): it prints "N passed, N failed" and returns
  * non-zero when anything failed, which is what ctest looks at. load_path
- * reads a test file into memory.
+ * and load_in read a test file into memory.
  */
 #ifndef DG_CHECK_H
 #define DG_CHECK_H
@@ -56,6 +56,18 @@ static inline blob load_path(const char *path)
         b.data = NULL;
     }
     return b;
+}
+
+/* dir/name in memory: a malloc'd buffer (NULL when unreadable or empty). */
+static inline uint8_t *load_in(const char *dir, const char *name, size_t *len)
+{
+    char path[1024];
+    blob b;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    b = load_path(path);
+    *len = b.len;
+    return b.data;
 }
 
 #endif

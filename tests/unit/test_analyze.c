@@ -31,27 +31,6 @@ static uint64_t rng(void)
     return rng_state * 0x2545F4914F6CDD1Dull;
 }
 
-static uint8_t *read_file(const char *dir, const char *name, size_t *len)
-{
-    char path[1024];
-    FILE *f;
-    uint8_t *buf = NULL;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n)) != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    *len = buf ? (size_t)n : 0;
-    fclose(f);
-    return buf;
-}
-
 /* Where the native Pixel Data of file lies, and how many 16-bit samples it holds. */
 static int pixel_range(const uint8_t *file, size_t len, size_t *off, size_t *count)
 {
@@ -272,7 +251,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_analyze TESTDATA_FILES_DIR\n");
         return 2;
     }
-    ct = read_file(argv[1], CT, &len);
+    ct = load_in(argv[1], CT, &len);
     CHECK(ct != NULL);
     if (ct == NULL)
         return check_summary("test_analyze");

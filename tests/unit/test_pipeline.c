@@ -25,26 +25,7 @@ static const char *files_dir = "testdata/files";
 
 static uint8_t *read_file(const char *name, size_t *len)
 {
-    char path[1024];
-    FILE *f;
-    uint8_t *buf;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", files_dir, name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    return load_in(files_dir, name, len);
 }
 
 static dg_ctx *new_ctx(char *key_path)

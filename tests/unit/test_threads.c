@@ -43,29 +43,6 @@ static dg_ctx *shared_ctx;
 static atomic_int callers_left = CALLERS;
 static atomic_int failures;
 
-static uint8_t *read_all(const char *dir, const char *name, size_t *len)
-{
-    char path[1024];
-    uint8_t *buf = NULL;
-    FILE *f;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n);
-        if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-            free(buf);
-            buf = NULL;
-        }
-        *len = (size_t)n;
-    }
-    fclose(f);
-    return buf;
-}
-
 /* Slices kept in memory for one restore. */
 typedef struct slices {
     const dg_protected *p;
@@ -168,7 +145,7 @@ int main(int argc, char **argv)
         return 2;
     }
     for (size_t f = 0; f < FILES; f++) {
-        inputs[f].data = read_all(argv[1], names[f], &inputs[f].len);
+        inputs[f].data = load_in(argv[1], names[f], &inputs[f].len);
         CHECK(inputs[f].data != NULL);
         if (inputs[f].data == NULL)
             return check_summary("test_threads");
