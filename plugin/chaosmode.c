@@ -212,32 +212,23 @@ static int decode_encapsulated(dg_dicom *d, const dg_dicom_info *info, const uin
                    ts);
 }
 
-int dg_chaos_decode_input(const uint8_t *in, size_t in_len, uint8_t **native, size_t *native_len,
-                          char *err, size_t errlen)
+int dg_chaos_decode(dg_dicom *d, const dg_dicom_info *info, const uint8_t *in, uint8_t **native,
+                    size_t *native_len, char *err, size_t errlen)
 {
     char why[DG_ERRLEN];
-    dg_dicom *d = NULL;
-    dg_dicom_info info;
     int rc = DG_OK;
 
     *native = NULL;
     *native_len = 0;
-    if (dg_dicom_parse(in, in_len, &d, why, sizeof why) != 0)
-        return dg_fail(err, errlen, DG_EINPUT, "not a readable DICOM file: %s", why);
-    dg_dicom_get_info(d, &info);
-    if (!info.has_pixels || (!info.deflated && !info.encapsulated))
-        goto done; /* nothing to decode */
-    if (dg_pix_check_geometry(&info, why, sizeof why) != 0) {
-        rc = dg_fail(err, errlen, DG_EINPUT, "%s", why);
-        goto done;
-    }
-    if (info.encapsulated)
-        rc = decode_encapsulated(d, &info, in, err, errlen);
+    if (!info->has_pixels || (!info->deflated && !info->encapsulated))
+        return DG_OK; /* nothing to decode */
+    if (dg_pix_check_geometry(info, why, sizeof why) != 0)
+        return dg_fail(err, errlen, DG_EINPUT, "%s", why);
+    if (info->encapsulated)
+        rc = decode_encapsulated(d, info, in, err, errlen);
     if (rc == DG_OK &&
         dg_dicom_write(d, DG_DICOM_TS_EXPLICIT_LE, native, native_len, why, sizeof why) != 0)
         rc = dg_fail(err, errlen, DG_EINPUT, "chaos mode: cannot write the decoded file: %s", why);
-done:
-    dg_dicom_free(d);
     return rc;
 }
 

@@ -40,10 +40,11 @@ typedef struct dg_chaos_params {
 /*
  * Gives an uncompressed version of a file whose pixel data is compressed
  * or deflated (*native malloc'd, an Explicit VR Little Endian Part-10
- * file), or *native = NULL when the file can be used as it is.
+ * file), or *native = NULL when the file can be used as it is. d is the
+ * file (in) as parsed, with its info; decoding edits d.
  */
-int dg_chaos_decode_input(const uint8_t *in, size_t in_len, uint8_t **native, size_t *native_len,
-                          char *err, size_t errlen);
+int dg_chaos_decode(dg_dicom *d, const dg_dicom_info *info, const uint8_t *in, uint8_t **native,
+                    size_t *native_len, char *err, size_t errlen);
 
 /* Checks the image fits the cipher and fills the model (kind DG_PIX_CHAOS). */
 int dg_chaos_plan(const dg_dicom_info *info, dg_pixmodel *m, dg_chaos_params *cp, char *err,

@@ -3,8 +3,8 @@
  * out of frames, and the placeholder image.
  */
 #include "pixels.h"
+#include "internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,21 +95,6 @@ static void plan_chunks(const dg_dicom_info *info, dg_pixmodel *m)
     m->segment_count = (uint32_t)((m->covered + m->chunk_bytes - 1) / m->chunk_bytes);
 }
 
-static int fail_geometry(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail_geometry(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 int dg_pix_check_geometry(const dg_dicom_info *info, char *err, size_t errlen)
 {
     int subsampled = info->samples_per_pixel == 3 && strstr(info->photometric, "_422") != NULL;
@@ -121,17 +106,17 @@ int dg_pix_check_geometry(const dg_dicom_info *info, char *err, size_t errlen)
     if (!info->has_pixels || !info->pixels_located)
         return 0;
     if (samples * (info->bits_allocated > 8 ? 2 : 1) > DG_PIX_MAX_FRAME_BYTES)
-        return fail_geometry(
-            err, errlen, "a frame of %u x %u x %u samples is beyond the %u MiB limit", info->rows,
-            info->cols, info->samples_per_pixel, DG_PIX_MAX_FRAME_BYTES >> 20);
+        return dg_fail(err, errlen, -1,
+                       "a frame of %u x %u x %u samples is beyond the %u MiB limit", info->rows,
+                       info->cols, info->samples_per_pixel, DG_PIX_MAX_FRAME_BYTES >> 20);
     if (info->encapsulated && info->frames > (info->item_count > 0 ? info->item_count - 1 : 0))
-        return fail_geometry(err, errlen, "%u frames declared but only %u pixel data fragments",
-                             info->frames, info->item_count > 0 ? info->item_count - 1 : 0);
+        return dg_fail(err, errlen, -1, "%u frames declared but only %u pixel data fragments",
+                       info->frames, info->item_count > 0 ? info->item_count - 1 : 0);
     if (!info->encapsulated && frame > 0 && frame * info->frames > info->pixel_value_length + 1)
-        return fail_geometry(err, errlen,
-                             "the Pixel Data holds %llu bytes but %u frames of %u x %u need %llu",
-                             (unsigned long long)info->pixel_value_length, info->frames, info->rows,
-                             info->cols, (unsigned long long)(frame * info->frames));
+        return dg_fail(err, errlen, -1,
+                       "the Pixel Data holds %llu bytes but %u frames of %u x %u need %llu",
+                       (unsigned long long)info->pixel_value_length, info->frames, info->rows,
+                       info->cols, (unsigned long long)(frame * info->frames));
     return 0;
 }
 

@@ -543,12 +543,15 @@ static int decode_for_chaos(protection *p, const uint8_t **in, size_t *in_len, u
 
     if (flags & DG_PROTECT_SLICES)
         return dg_fail(err, errlen, DG_EINVAL, "chaos mode has no tiles to keep as slices");
-    rc = dg_chaos_decode_input(*in, *in_len, &p->decoded, &p->decoded_len, err, errlen);
-    if (rc == DG_OK && p->decoded != NULL) {
-        *in = p->decoded;
-        *in_len = p->decoded_len;
-    }
-    return rc;
+    rc = dg_chaos_decode(p->dicom, &p->info, *in, &p->decoded, &p->decoded_len, err, errlen);
+    if (rc != DG_OK || p->decoded == NULL)
+        return rc;
+    /* from here on the decoded file is the input */
+    *in = p->decoded;
+    *in_len = p->decoded_len;
+    dg_dicom_free(p->dicom);
+    p->dicom = NULL;
+    return parse_input(p, *in, *in_len, err, errlen);
 }
 
 DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char *name,
@@ -571,9 +574,9 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     dg_buf_init(&p.envelope_plain);
     dg_buf_init(&p.replacements);
     p.chaos = ctx->mode == DG_MODE_CHAOS;
-    rc = p.chaos ? decode_for_chaos(&p, &in, &in_len, flags, err, errlen) : DG_OK;
-    if (rc == DG_OK)
-        rc = parse_input(&p, in, in_len, err, errlen);
+    rc = parse_input(&p, in, in_len, err, errlen);
+    if (rc == DG_OK && p.chaos)
+        rc = decode_for_chaos(&p, &in, &in_len, flags, err, errlen);
     if (rc == DG_OK)
         rc = find_patient_values(&p, ctx, in_len, err, errlen);
     if (rc == DG_OK)
