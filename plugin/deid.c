@@ -217,6 +217,8 @@ static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
     dg_deid_act act = dg_deid_action(v->group, v->element, s->options);
     const char *dummy;
 
+    if (v->group == 0x7FE0 && (v->element == 0x0008 || v->element == 0x0009))
+        return DG_DICOM_REMOVE; /* Float and Double Float Pixel Data: pictures, kept sealed only */
     if (act == DG_ACT_UID && vr_is(v->vr, "SQ"))
         act = DG_ACT_KEEP; /* X/Z/U* on a sequence: keep it, the UIDs inside get theirs */
     if (act == DG_ACT_DUMMY && vr_is(v->vr, "UI"))
@@ -277,26 +279,10 @@ static int describe_method(dg_dicom *d, unsigned options)
     return rc == 0 ? 0 : -1;
 }
 
-/*
- * Other pictures of the patient a clear header could carry besides the
- * icon and overlays the profile removes: float pixel data.
- */
-static int remove_pictures(dg_dicom *d)
-{
-    int rc = dg_dicom_remove(d, 0x7FE0, 0x0008); /* Float Pixel Data */
-    if (rc == 0)
-        rc = dg_dicom_remove(d, 0x7FE0, 0x0009); /* Double Float Pixel Data */
-    for (uint16_t group = 0x6000; rc == 0 && group <= 0x601E; group += 2)
-        rc = dg_dicom_remove(d, group, 0x3000); /* Overlay Data, whatever the table says */
-    return rc == 0 ? 0 : -1;
-}
-
 int dg_deidentify(dg_dicom *d, dg_deid *state)
 {
     state->failed = 0;
     if (dg_dicom_edit(d, decide, state) != DG_DICOM_OK || state->failed)
-        return -1;
-    if (remove_pictures(d) != 0)
         return -1;
     if (state->replay && state->replay_at != state->replacements->len)
         return -1;
