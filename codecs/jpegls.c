@@ -123,6 +123,29 @@ static int same_geometry(const dg_jls_image *a, const dg_jls_image *b)
            a->bits == b->bits && (a->components == 1 || a->planar == b->planar);
 }
 
+/*
+ * Length of src up to and including its last end-of-image marker (FF D9), or
+ * 0 when it has none.
+ *
+ * CharLS 2.4.1 (Debian 12) spins for seconds on a scan whose coded bits run
+ * to the end of the buffer: its bit reader returns zero bits past the end
+ * while counting a unary code, until a 32-bit counter wraps (the loop that
+ * team-charls/charls#334 later bounded). At a marker the same reader stops
+ * with an error. Every valid codestream ends with EOI, and entropy-coded
+ * data cannot contain FF D9, so handing CharLS the bytes up to the last EOI
+ * decodes every valid stream as before (padding after EOI is dropped) and
+ * guarantees that the reader meets a marker before the end of the buffer.
+ */
+static size_t through_last_eoi(const uint8_t *src, size_t src_len)
+{
+    size_t i;
+
+    for (i = src_len; i >= 2; i--)
+        if (src[i - 2] == 0xFF && src[i - 1] == 0xD9)
+            return i;
+    return 0;
+}
+
 int dg_jls_decode(const uint8_t *src, size_t src_len, const dg_jls_image *want, void *samples,
                   size_t samples_len)
 {
@@ -133,6 +156,9 @@ int dg_jls_decode(const uint8_t *src, size_t src_len, const dg_jls_image *want, 
     if (src == NULL || samples == NULL || dg_jls_image_bytes(want) == 0 ||
         samples_len != dg_jls_image_bytes(want))
         return DG_JLS_EINVAL;
+    src_len = through_last_eoi(src, src_len);
+    if (src_len == 0)
+        return DG_JLS_ENOEOI;
     rc = open_decoder(src, src_len, &dec, &got, &lossless);
     if (rc != DG_JLS_OK)
         return rc;
@@ -157,6 +183,8 @@ const char *dg_jls_strerror(int status)
         return "invalid image geometry for JPEG-LS";
     case DG_JLS_ENOMEM:
         return "out of memory";
+    case DG_JLS_ENOEOI:
+        return "JPEG-LS codestream has no end-of-image marker";
     default:
         return "JPEG-LS codestream could not be encoded or decoded";
     }

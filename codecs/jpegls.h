@@ -22,7 +22,13 @@ typedef struct dg_jls_image {
     int planar;     /* 0 or 1 (ignored for one component) */
 } dg_jls_image;
 
-enum { DG_JLS_OK = 0, DG_JLS_EINVAL = -1, DG_JLS_ENOMEM = -2, DG_JLS_ECODEC = -3 };
+enum {
+    DG_JLS_OK = 0,
+    DG_JLS_EINVAL = -1,
+    DG_JLS_ENOMEM = -2,
+    DG_JLS_ECODEC = -3,
+    DG_JLS_ENOEOI = -4 /* no end-of-image marker: refused before CharLS sees it */
+};
 
 /* Bytes one image of this geometry takes; 0 when the geometry is invalid. */
 size_t dg_jls_image_bytes(const dg_jls_image *img);
@@ -36,7 +42,9 @@ int dg_jls_read_header(const uint8_t *src, size_t src_len, dg_jls_image *img);
 
 /*
  * Decodes a codestream whose header must match want exactly (width, height,
- * components, bits, interleave, lossless) into samples.
+ * components, bits, interleave, lossless) into samples. The codestream must
+ * end with an EOI marker (trailing padding is ignored); one without is
+ * refused with DG_JLS_ENOEOI without being decoded.
  */
 int dg_jls_decode(const uint8_t *src, size_t src_len, const dg_jls_image *want, void *samples,
                   size_t samples_len);

@@ -154,8 +154,8 @@ static int decode_frames(dg_dicom *d, const dg_dicom_info *info, const uint8_t *
         if (frame_bytes_of(d, info, in, f, &src, &src_len) != 0)
             return -1;
         rc = jpegls ? decode_jpegls_frame(src, src_len, fo) : decode_jpeg_frame(src, src_len, fo);
-        free(
-            src); /* compressed pixels: as sensitive as the decoded ones, but public in the input */
+        /* Compressed pixels: as sensitive as the decoded ones, but public in the input. */
+        free(src);
         if (rc != 0)
             return -1;
     }

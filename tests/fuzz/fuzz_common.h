@@ -8,19 +8,6 @@
  * corpus of protected files was made with), else a fresh one made with
  * dg_master_key_file_create in the temporary directory.
  *
- * DG_FUZZ_MASK (a comma-separated list, run.sh sets it) names findings that
- * are reported and not fixed yet: inputs that would only find them again
- * are skipped, so that a run can look for new ones. Each name is one entry
- * of docs/reliability.md and one reproducer in regressions/:
- *   deflated     a deflated dataset escapes the bounded scan (dicom/scan.cpp)
- *   placeholder  the placeholder image is sized by the declared Rows, Columns
- *                and NumberOfFrames, unchecked (plugin/protect.c, pixels.c)
- *   no-meta      without File Meta, DCMTK guesses an encoding (big endian)
- *                the scan did not check (dicom/dicom.cpp)
- *   charls-slow  CharLS takes seconds to refuse some small JPEG-LS streams,
- *                which chaos mode decodes (plugin/chaosmode.c)
- * Remove a name from run.sh once its fix lands.
- *
  * Included by one harness each (static functions, no separate object).
  */
 #ifndef DG_FUZZ_COMMON_H
@@ -38,73 +25,6 @@
 #include <unistd.h>
 
 static char dgf_dir[256];
-
-static inline int dgf_masking(const char *name)
-{
-    const char *mask = getenv("DG_FUZZ_MASK");
-    size_t n = strlen(name);
-
-    for (const char *p = mask; p != NULL && *p != '\0';
-         p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
-        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-            return 1;
-    }
-    return 0;
-}
-
-/* The input declares the deflated transfer syntax (the scan does not walk it). */
-static inline int dgf_is_deflated(const uint8_t *data, size_t size)
-{
-    static const char ts[] = "1.2.840.10008.1.2.1.99";
-    return memmem(data, size, ts, sizeof ts - 1) != NULL;
-}
-
-/* The input declares a JPEG-LS transfer syntax. */
-static inline int dgf_is_jpegls(const uint8_t *data, size_t size)
-{
-    static const char ts[] = "1.2.840.10008.1.2.4.8";
-    return memmem(data, size, ts, sizeof ts - 1) != NULL;
-}
-
-/* The input parses and declares an image whose placeholder would be huge. */
-static inline int dgf_huge_placeholder(const uint8_t *data, size_t size)
-{
-    dg_dicom *d = NULL;
-    dg_dicom_info info;
-    int huge = 0;
-
-    if (dg_dicom_parse(data, size, &d, NULL, 0) != DG_DICOM_OK)
-        return 0;
-    if (dg_dicom_get_info(d, &info) == DG_DICOM_OK && info.has_pixels)
-        huge = (uint64_t)info.rows * info.cols * 3 * 2 > ((uint64_t)64 << 20) || info.frames > 4096;
-    dg_dicom_free(d);
-    return huge;
-}
-
-/* No "DICM" at 128 and no File Meta group at 0: DCMTK will guess the encoding. */
-static inline int dgf_no_meta(const uint8_t *data, size_t size)
-{
-    if (size >= 132 && memcmp(data + 128, "DICM", 4) == 0)
-        return 0;
-    return !(size >= 2 && data[0] == 0x02 && data[1] == 0x00);
-}
-
-/* Whether the input is one that DG_FUZZ_MASK says to skip. */
-static inline int dgf_masked(const uint8_t *data, size_t size, int check_placeholder)
-{
-    static int deflated = -1, placeholder = -1, no_meta = -1;
-
-    if (deflated < 0) {
-        deflated = dgf_masking("deflated");
-        placeholder = dgf_masking("placeholder");
-        no_meta = dgf_masking("no-meta");
-    }
-    if (deflated && dgf_is_deflated(data, size))
-        return 1;
-    if (no_meta && dgf_no_meta(data, size))
-        return 1;
-    return check_placeholder && placeholder && dgf_huge_placeholder(data, size);
-}
 
 static inline int dgf_remove_entry(const char *path, const struct stat *st, int type,
                                    struct FTW *ftw)

@@ -12,14 +12,12 @@
 #
 # The corpora grown by a run stay in build-fuzz/corpus/HARNESS/ and seed the
 # next run. Environment: FUZZ_NICE (default 10), FUZZ_JOBS (build jobs,
-# default nproc), FUZZ_ARGS (extra libFuzzer flags), DG_FUZZ_MASK (findings
-# reported and not fixed yet, whose inputs the harnesses skip: see
-# fuzz_common.h; default: tests/fuzz/open-findings; empty to look for them too).
+# default nproc), FUZZ_ARGS (extra libFuzzer flags).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/fuzz
 B=$ROOT/build-fuzz
-SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp fuzz_config]}
+SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp fuzz_queue fuzz_config]}
 shift
 HARNESSES=("$@")
 NICE=${FUZZ_NICE:-10}
@@ -31,7 +29,7 @@ command -v clang >/dev/null && command -v clang++ >/dev/null ||
 echo "== build (clang, -fsanitize=fuzzer-no-link,address,undefined) in build-fuzz/"
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDG_FUZZ=ON >/dev/null
 if [ ${#HARNESSES[@]} -eq 0 ]; then
-    HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp)
+    HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp fuzz_queue)
     # the gateway's configuration reader (tests/orthanc/fuzz_config.c), when the gateway is built
     [ "$(cmake --build "$B" --target help | grep -c ' fuzz_config$')" -gt 0 ] && HARNESSES+=(fuzz_config)
 fi
@@ -87,10 +85,6 @@ max_len_of() {
 }
 
 unset ASAN_OPTIONS
-# Open findings (docs/reliability.md), listed in tests/fuzz/open-findings: drop a
-# name there when its fix lands.
-export DG_FUZZ_MASK=${DG_FUZZ_MASK-$(cat "$HERE/open-findings")}
-[ -z "$DG_FUZZ_MASK" ] || echo "== skipping inputs of open findings: $DG_FUZZ_MASK"
 status=0
 report=()
 for h in "${HARNESSES[@]}"; do

@@ -1,6 +1,8 @@
 /*
  * test_jpegls.c - unit tests of codecs/jpegls: lossless round trips over
- * geometries, depths and interleaves, and refusal of mismatched headers.
+ * geometries, depths and interleaves, refusal of mismatched headers, and the
+ * end-of-image rule that keeps CharLS 2.4.1 from spinning on a scan that
+ * runs to the end of its buffer (docs/reliability.md, F5).
  */
 #include "check.h"
 #include "jpegls.h"
@@ -48,8 +50,61 @@ static void round_trip(uint32_t w, uint32_t h, int comps, int bits, int planar)
     free(b);
 }
 
+/* Offset just past the SOS marker segment: where the coded bits begin. */
+static size_t scan_start(const uint8_t *code, size_t len)
+{
+    for (size_t i = 0; i + 4 <= len; i++)
+        if (code[i] == 0xFF && code[i + 1] == 0xDA)
+            return i + 2 + ((size_t)code[i + 2] << 8 | code[i + 3]);
+    return 0;
+}
+
+static void end_of_image_rule(void)
+{
+    dg_jls_image img = {64, 64, 1, 16, 0};
+    size_t n = dg_jls_image_bytes(&img), code_len = 0, start;
+    uint8_t *a = calloc(1, n), *b = malloc(n), *code = NULL, *copy;
+
+    for (size_t i = 0; i < n / 2; i++)
+        ((uint16_t *)(void *)a)[i] = (uint16_t)(next_random() & 0xFFFF);
+    CHECK(dg_jls_encode(&img, a, n, &code, &code_len) == DG_JLS_OK);
+    CHECK(code_len > 4 && code[code_len - 2] == 0xFF && code[code_len - 1] == 0xD9);
+    copy = malloc(code_len + 64);
+
+    /* Padding after EOI (DICOM pads fragments to even length) is ignored. */
+    memcpy(copy, code, code_len);
+    memset(copy + code_len, 0, 3);
+    memset(b, 0xAA, n);
+    CHECK(dg_jls_decode(copy, code_len + 3, &img, b, n) == DG_JLS_OK);
+    CHECK(memcmp(a, b, n) == 0);
+
+    /* No EOI: refused as such, before CharLS decodes anything. */
+    CHECK(dg_jls_decode(code, code_len - 2, &img, b, n) == DG_JLS_ENOEOI);
+    CHECK(dg_jls_decode(code, code_len - 1, &img, b, n) == DG_JLS_ENOEOI);
+
+    /*
+     * F5's shape: a valid header, then zero bits to the end of the buffer.
+     * CharLS 2.4.1 counted them for seconds; it must be refused for the
+     * missing EOI, and with EOI after the zeros, refused by CharLS.
+     */
+    start = scan_start(code, code_len);
+    CHECK(start > 0 && start + 32 < code_len);
+    memcpy(copy, code, start);
+    memset(copy + start, 0, 32);
+    CHECK(dg_jls_decode(copy, start + 32, &img, b, n) == DG_JLS_ENOEOI);
+    copy[start + 32] = 0xFF;
+    copy[start + 33] = 0xD9;
+    CHECK(dg_jls_decode(copy, start + 34, &img, b, n) == DG_JLS_ECODEC);
+
+    free(copy);
+    free(code);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
+    end_of_image_rule();
     round_trip(64, 64, 1, 16, 0);
     round_trip(37, 11, 1, 12, 0);
     round_trip(1, 1, 1, 2, 0);
