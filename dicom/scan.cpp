@@ -518,15 +518,15 @@ static int copy_transfer_syntax(struct walker *w, const struct header *h)
 
 /*
  * Walks the File Meta group (0002): explicit VR little endian, ending where
- * the first tag of another group starts. A group length, when present, must
- * agree with the elements, or DCMTK and the scan would start the dataset at
- * different offsets.
+ * the first tag of another group starts, tags ascending. A group length,
+ * when present, must agree with the elements, or DCMTK and the scan would
+ * start the dataset at different offsets.
  */
 static int walk_meta(struct walker *w, size_t pos, size_t *dataset_start)
 {
     uint64_t declared_end = 0;
     struct header h = {};
-    int32_t index;
+    int32_t index, previous = -1;
     int have_ts = 0;
     int rc;
 
@@ -534,6 +534,11 @@ static int walk_meta(struct walker *w, size_t pos, size_t *dataset_start)
         rc = read_header(w, pos, w->len, explicit_le, &h);
         if (rc != DG_DICOM_OK)
             return rc;
+        /* A repeated group (F6): DCMTK would end the File Meta where the scan does not. */
+        if ((int32_t)h.element <= previous)
+            return fail(w, "File Meta element (0002,%04X) at offset %zu is %s", h.element, pos,
+                        (int32_t)h.element == previous ? "repeated" : "out of ascending tag order");
+        previous = h.element;
         if (h.length == UNDEFINED_LENGTH)
             return fail(w, "File Meta element (0002,%04X) has an undefined length", h.element);
         rc = check_fits(w, &h, w->len);
