@@ -203,8 +203,6 @@ static int read_plain(dg_analysis *a, const uint8_t *file, size_t len,
 
 /* ---- the cipher image of a protected file ---- */
 
-#define RECORD_HEAD 52 /* docs/format.md section 6 */
-
 /*
  * The sealed parts (IV || AES-256-CBC ciphertext || HMAC tag) of the
  * segment records of a tiles element, without their 52-byte heads, in a
@@ -218,14 +216,13 @@ static int sealed_parts(const uint8_t *p, size_t n, uint8_t **out, size_t *out_l
     *records = 0;
     if (buf == NULL)
         return -1;
-    while (at + RECORD_HEAD <= n && memcmp(p + at, "DGTL", 4) == 0) {
-        const uint8_t *h = p + at + 48;
-        size_t sealed = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24;
-        if (sealed > n - at - RECORD_HEAD)
+    while (at + DG_TILE_HEAD_LEN <= n && memcmp(p + at, "DGTL", 4) == 0) {
+        size_t sealed = dg_load_u32(p + at + 48);
+        if (sealed > n - at - DG_TILE_HEAD_LEN)
             break;
-        memcpy(buf + len, p + at + RECORD_HEAD, sealed);
+        memcpy(buf + len, p + at + DG_TILE_HEAD_LEN, sealed);
         len += sealed;
-        at += RECORD_HEAD + sealed;
+        at += DG_TILE_HEAD_LEN + sealed;
         ++*records;
     }
     /* a padding byte may follow the last record (DICOM values have even lengths) */

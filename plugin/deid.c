@@ -187,7 +187,7 @@ static const char *dummy_for(const char *vr)
 /* ---- the walk ---------------------------------------------------------- */
 
 /* Protection computes the value and records it; a replay reads it back. */
-static int replacement(dg_deid *s, const dg_dicom_visit *v, int kind, char *out, size_t cap)
+static int replacement(dg_deid *s, const dg_dicom_visit *v, dg_deid_act kind, char *out, size_t cap)
 {
     if (s->replay) {
         const dg_buf *b = s->replacements;
@@ -224,8 +224,8 @@ static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
     if (act == DG_ACT_DUMMY && vr_is(v->vr, "UI"))
         act = DG_ACT_UID;
     if (act != DG_ACT_KEEP && v->group == PATIENT_ID_GROUP && v->element == PATIENT_ID_ELEMENT)
-        act = DG_ACT_UID + 1; /* keyed Patient ID */
-    switch ((int)act) {
+        act = DG_ACT_PATIENT_ID;
+    switch (act) {
     case DG_ACT_KEEP:
         return DG_DICOM_KEEP;
     case DG_ACT_REMOVE:
@@ -239,12 +239,11 @@ static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
         snprintf(out, cap, "%s", dummy);
         return DG_DICOM_REPLACE;
     default: /* a UID or the Patient ID: keyed pseudonyms */
-        if (!vr_is(v->vr, "UI LO SH CS") || replacement(s, v, (int)act, out, cap) != 0) {
-            if (vr_is(v->vr, "UI LO SH CS")) {
-                s->failed = 1;
-                return -1;
-            }
+        if (!vr_is(v->vr, "UI LO SH CS"))
             return DG_DICOM_EMPTY;
+        if (replacement(s, v, act, out, cap) != 0) {
+            s->failed = 1;
+            return -1;
         }
         return DG_DICOM_REPLACE;
     }

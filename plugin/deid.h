@@ -21,16 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The profile options dcmguard applies (DG_DEID_OPT_* of deid_table.h). */
-#define DG_DEID_DEFAULT_OPTIONS 0u
-
 /* What happens to one attribute, compound actions resolved. */
 typedef enum dg_deid_act {
     DG_ACT_KEEP = 0,
     DG_ACT_REMOVE,
     DG_ACT_EMPTY,
     DG_ACT_DUMMY,
-    DG_ACT_UID
+    DG_ACT_UID,
+    DG_ACT_PATIENT_ID /* the keyed Patient ID: set by the walk, not by dg_deid_action */
 } dg_deid_act;
 
 /* The action for a tag under the given options. */

@@ -10,6 +10,7 @@
  * dg_queue. The schema is in SCHEMA below.
  */
 #define _POSIX_C_SOURCE 200809L /* open, O_CLOEXEC, strnlen */
+#include "buffer.h"
 #include "dicom.h"
 #include "internal.h"
 #include "kdf.h"
@@ -212,11 +213,6 @@ static int long_vr(const uint8_t *vr)
     return 0;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The next element's tag, value and length; -1 when short or of undefined length. */
 static int peek_element(peek *k, uint32_t *tag, const uint8_t **value, uint32_t *vlen)
 {
@@ -225,16 +221,16 @@ static int peek_element(peek *k, uint32_t *tag, const uint8_t **value, uint32_t 
 
     if (k->len - k->at < 8)
         return -1;
-    *tag = (uint32_t)(e[0] | e[1] << 8) << 16 | (uint32_t)(e[2] | e[3] << 8);
+    *tag = (uint32_t)dg_load_u16(e) << 16 | dg_load_u16(e + 2);
     if (k->implicit && *tag >> 16 != 0x0002) {
-        *vlen = le32(e + 4);
+        *vlen = dg_load_u32(e + 4);
     } else if (long_vr(e + 4)) {
         if (k->len - k->at < 12)
             return -1;
-        *vlen = le32(e + 8);
+        *vlen = dg_load_u32(e + 8);
         head = 12;
     } else {
-        *vlen = (uint32_t)e[6] | (uint32_t)e[7] << 8;
+        *vlen = dg_load_u16(e + 6);
     }
     if (*vlen == 0xFFFFFFFFu || *vlen > k->len - k->at - head)
         return -1;

@@ -18,14 +18,10 @@ command -v dcmdump >/dev/null || { echo "dcmdump missing: skipped"; exit 77; }
 mkdir -p "$TMP/p" "$TMP/b"
 
 ts_of() { dcmdump -q +P 0002,0010 "$1" 2>/dev/null | sed 's/.*=\([A-Za-z0-9]*\).*/\1/'; }
-pixels() { # the largest binary value dcmdump writes out: the Pixel Data
-    rm -rf "$2" && mkdir -p "$2" && dcmdump +W "$2" "$1" >/dev/null 2>&1 && ls -S "$2"/*.raw | head -1
-}
 
 native=0 decoded=0 refused=0
 for f in "$F"/*.dcm "$2"/series/*/*; do
     name=$(basename "$f")
-    case $name in pydicom_MR_truncated.dcm | pydicom_no_meta.dcm | pydicom_rtplan_truncated.dcm) continue ;; esac
     if ! "$CLI" protect --mode chaos -k "$TMP/key" -s "$TMP/s" -o "$TMP/p/$name" "$f" 2>"$TMP/err"; then
         if [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q "chaos mode" "$TMP/err" && [ ! -e "$TMP/p/$name" ]; then
             refused=$((refused + 1)); ok
@@ -42,13 +38,13 @@ for f in "$F"/*.dcm "$2"/series/*/*; do
         cmp -s "$f" "$TMP/b/$name" && ok || fail "$name: not restored byte for byte" ;;
     RLELossless)
         decoded=$((decoded + 1))
-        dcmdrle "$f" "$TMP/ref.dcm" && cmp -s "$(pixels "$TMP/ref.dcm" "$TMP/w1")" "$(pixels "$TMP/b/$name" "$TMP/w2")" &&
+        dcmdrle "$f" "$TMP/ref.dcm" && cmp -s "$(largest_raw "$TMP/ref.dcm" "$TMP/w1")" "$(largest_raw "$TMP/b/$name" "$TMP/w2")" &&
             ok || fail "$name: decoded pixels differ from dcmdrle's" ;;
     JPEGLSLossless)
         decoded=$((decoded + 1))
         spp=$(dcmdump -q +P 0028,0002 "$f" | awk '{print $3}')
         if [ "$spp" = 1 ] && dcmdjpls "$f" "$TMP/ref.dcm" 2>/dev/null; then
-            cmp -s "$(pixels "$TMP/ref.dcm" "$TMP/w1")" "$(pixels "$TMP/b/$name" "$TMP/w2")" &&
+            cmp -s "$(largest_raw "$TMP/ref.dcm" "$TMP/w1")" "$(largest_raw "$TMP/b/$name" "$TMP/w2")" &&
                 ok || fail "$name: decoded pixels differ from dcmdjpls's"
         fi ;; # (DCMTK's own decoder refuses some files CharLS reads: not compared)
     *) decoded=$((decoded + 1)) ;;

@@ -62,10 +62,8 @@ expect "deidentified restore after destroy" \
 # --deidentified: the header says so, the pixels are the original ones.
 if command -v dcmdump >/dev/null; then
     dcmdump "$TMP/shred-deid.dcm" | grep -q "(0012,0062) CS \[YES\]" && ok || fail "no Patient Identity Removed"
-    # dcmdump +W writes each binary value to its own .raw file: the largest is the Pixel Data
-    largest() { mkdir -p "$2" && dcmdump +W "$2" "$1" >/dev/null 2>&1 && ls -S "$2"/*.raw | head -1; }
-    orig=$(largest "$CT" "$TMP/w1")
-    deid=$(largest "$TMP/shred-deid.dcm" "$TMP/w2")
+    orig=$(largest_raw "$CT" "$TMP/w1")
+    deid=$(largest_raw "$TMP/shred-deid.dcm" "$TMP/w2")
     if [ -n "$orig" ] && [ -n "$deid" ] && cmp -s "$orig" "$deid"; then ok; else
         fail "deidentified restore: pixel data differs from the original"
     fi
@@ -77,7 +75,6 @@ mkdir -p "$TMP/in4"
 for i in 0 1 2 3; do mkdir -p "$TMP/in4/$i"; done
 n=0
 for f in "$F"/*.dcm; do
-    case $(basename "$f") in pydicom_MR_truncated.dcm | pydicom_no_meta.dcm | pydicom_rtplan_truncated.dcm) continue ;; esac
     cp "$f" "$TMP/in4/$((n % 4))/"
     n=$((n + 1))
 done

@@ -24,3 +24,8 @@ summary() {
     [ "$FAILED" -eq 0 ]
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+# largest_raw FILE DIR: dcmdump +W writes each binary value of FILE to its own
+# .raw file in DIR (made afresh); prints the largest, which is the Pixel Data.
+largest_raw() {
+    rm -rf "$2" && mkdir -p "$2" && dcmdump +W "$2" "$1" >/dev/null 2>&1 && ls -S "$2"/*.raw | head -1
+}

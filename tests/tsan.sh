@@ -9,7 +9,7 @@
 #     (testdata/series, 54 slices), tile path and pool, then byte comparison.
 # Any data race or lock-order report fails the run (halt_on_error). Prints one
 # line per step. Not part of ctest: the build is separate, and it is run by
-# hand or from tests/run-tests.sh when DG_TSAN=1.
+# hand or from tests/run-tests.sh (unless DG_CI_TSAN=0).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/build-tsan

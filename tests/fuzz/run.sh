@@ -7,8 +7,8 @@
 # Findings (crash-*, leak-*, timeout-*, oom-* reproducers) are kept in
 # build-fuzz/artifacts/HARNESS/; a harness that finds one stops there, and
 # the script exits 1. Each finding must become a regression: copy it to
-# tests/fuzz/regressions/ (ctest of the fuzz build and tests/fuzz/regressions.sh
-# in the normal builds replay them).
+# tests/fuzz/regressions/ (ctest of the fuzz build replays them through the
+# harnesses; ctest -R fuzz_regressions in the normal builds, through the CLI).
 #
 # The corpora grown by a run stay in build-fuzz/corpus/HARNESS/ and seed the
 # next run. Environment: FUZZ_NICE (default 10), FUZZ_JOBS (build jobs,
@@ -17,7 +17,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/fuzz
 B=$ROOT/build-fuzz
-SECONDS_EACH=${1:?usage: run.sh SECONDS [fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp fuzz_queue fuzz_config]}
+ALL=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp fuzz_queue)
+SECONDS_EACH=${1:?usage: run.sh SECONDS [${ALL[*]} fuzz_config]}
 shift
 HARNESSES=("$@")
 NICE=${FUZZ_NICE:-10}
@@ -29,7 +30,7 @@ command -v clang >/dev/null && command -v clang++ >/dev/null ||
 echo "== build (clang, -fsanitize=fuzzer-no-link,address,undefined) in build-fuzz/"
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDG_FUZZ=ON >/dev/null
 if [ ${#HARNESSES[@]} -eq 0 ]; then
-    HARNESSES=(fuzz_dicom fuzz_protect fuzz_protect_chaos fuzz_restore fuzz_format fuzz_otp fuzz_queue)
+    HARNESSES=("${ALL[@]}")
     # the gateway's configuration reader (tests/orthanc/fuzz_config.c), when the gateway is built
     [ "$(cmake --build "$B" --target help | grep -c ' fuzz_config$')" -gt 0 ] && HARNESSES+=(fuzz_config)
 fi

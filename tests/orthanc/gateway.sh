@@ -197,10 +197,6 @@ refuses typo "unknown setting DcmGuard.EnableRestoreRoute" ", \"DcmGuard\": { $g
 refuses badtiles "Tiles" ", \"DcmGuard\": { $good, \"Tiles\": \"0x9\" }"
 refuses ingest "IngestTranscoding" ", \"DcmGuard\": { $good }" ', "IngestTranscoding": "1.2.840.10008.1.2.4.80"'
 refuses noarchive "ForwardTo" ", \"DcmGuard\": { $good, \"ForwardTo\": \"archive\" }"
-if issue3_landed; then
-    echo "not a key store" >"$TMP/garbage.db"
-    refuses badstore "KeyStore" ", \"DcmGuard\": { \"MasterKey\": \"$KEY\", \"KeyStore\": \"$TMP/garbage.db\" }"
-else
-    echo "NOTE: unreadable key store not tested: the key store (issue 3) has not landed yet"
-fi
+echo "not a key store" >"$TMP/garbage.db"
+refuses badstore "KeyStore" ", \"DcmGuard\": { \"MasterKey\": \"$KEY\", \"KeyStore\": \"$TMP/garbage.db\" }"
 summary

@@ -182,13 +182,3 @@ cstore() {
     done
 }
 
-# issue3_landed: 0 when the library's key store is implemented (issue 3):
-# a key store that is not an SQLite file must be refused.
-issue3_landed() {
-    local d=$TMP/issue3
-    mkdir -p "$d"
-    echo "not a database" >"$d/garbage"
-    "$CLI" keygen -o "$d/k" >/dev/null 2>&1
-    ! "$CLI" protect -k "$d/k" -s "$d/garbage" -o "$d/out.dcm" "$DATA/files/pydicom_CT_small.dcm" \
-        >/dev/null 2>&1
-}
