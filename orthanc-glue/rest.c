@@ -101,7 +101,9 @@ static OrthancPluginErrorCode answer_restored(OrthancPluginRestOutput *out, cons
     dg_secure_free(orig, len);
     dgo_log_warning("restored %s%s over REST", what,
                     (flags & DG_RESTORE_DEIDENTIFIED) ? " (de-identified)" : "");
-    if (dg_restore_done(dgo.ctx, data, size, err, sizeof err) != DG_OK)
+    /* A de-identified answer used no pad: a single-use one stays (as in the CLI). */
+    if (!(flags & DG_RESTORE_DEIDENTIFIED) &&
+        dg_restore_done(dgo.ctx, data, size, err, sizeof err) != DG_OK)
         dgo_log_error("restore answered, but its single-use pad was not destroyed: %s", err);
     return OrthancPluginErrorCode_Success;
 }
