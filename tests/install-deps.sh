@@ -20,6 +20,12 @@ PACKAGES=(
     curl jq                     # the gateway tests talk to Orthanc's REST API
     clang libclang-rt-14-dev    # libFuzzer and ThreadSanitizer (tests/fuzz/run.sh, tests/tsan.sh)
     valgrind python3            # the valgrind round trip; python3 writes the hostile test files
+    postgresql libpq-dev        # the PostgreSQL key store and queue; a server the scale-out tests start
+    orthanc-postgresql          # several gateways on one database (index and storage)
+    orthanc-dicomweb            # STOW-RS ingest and forwarding tests
+    libfreetype-dev fonts-dejavu-core   # the placeholder's notice, drawn with FreeType
+    libxml2-utils               # xmllint checks the DICOM audit messages
+    dpkg-dev file lintian man-db        # cpack -G DEB, its checks, man pages
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
