@@ -128,6 +128,26 @@ DG_API int dg_keys_list(dg_ctx *ctx, int json, char **text, char *err, size_t er
 DG_API int dg_keys_purge(dg_ctx *ctx, unsigned *destroyed, char *err, size_t errlen);
 DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen);
 
+/*
+ * 1 when a destroyed pad may still have a copy in the store's WAL (a
+ * reader holds it): "destroyed, not yet scrubbed". Retried on every open
+ * and write of the store.
+ */
+DG_API int dg_keys_scrub_pending(dg_ctx *ctx);
+
+/* Gives back a single-use pad claimed by a restore that was interrupted. */
+DG_API int dg_keys_release(dg_ctx *ctx, const char *id, char *err, size_t errlen);
+
+/*
+ * The pseudonym secret of a key store (both calls need the master key and
+ * the store): export writes it to a new file (mode 0600) as
+ * "dcmguard-pseudonym-secret-v1 <64 hex digits>"; import puts such a file
+ * into a store that has no secret yet, so that it gives the same
+ * pseudonyms as the store it came from.
+ */
+DG_API int dg_keys_export_secret(dg_ctx *ctx, const char *path, char *err, size_t errlen);
+DG_API int dg_keys_import_secret(dg_ctx *ctx, const char *path, char *err, size_t errlen);
+
 /* One encrypted tile kept outside the protected file (--slices-dir). */
 typedef struct dg_slice {
     char name[256]; /* file name: <input name>.<id>.r<row>c<col>.enc */
@@ -182,9 +202,17 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
                       void *user, unsigned flags, uint8_t **out, size_t *out_len, char *err,
                       size_t errlen);
 
-/* After a DG_RESTORE_KEEP_PAD restore: consumes the pad if it is single-use. */
-DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
-                           size_t errlen);
+/*
+ * A DG_RESTORE_KEEP_PAD restore of a single-use pad claims it in the key
+ * store (one write transaction: of concurrent restores exactly one gets
+ * it). dg_restore_done, once the output is durable, destroys the claimed
+ * pad (failing when it is not claimed); dg_restore_abandon gives it back
+ * when the output could not be kept. A crash in between leaves the pad
+ * claimed, not lost: `dcmguard keys release` gives it back.
+ */
+DG_API int dg_restore_abandon(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
+                              size_t errlen);
+DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err, size_t errlen);
 
 /*
  * Describes a protected file without any key: a malloc'd text of
@@ -237,16 +265,15 @@ typedef struct dg_queue_stats {
  * commit wait for the disk (fsync); without it a commit survives a crash of
  * the process but maybe not of the machine, as Orthanc's own index does.
  */
-DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err,
-                         size_t errlen);
+DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err, size_t errlen);
 DG_API void dg_queue_close(dg_queue *q);
 
 /* Retry delays in seconds: first, doubled after each failure, at most max (defaults 5, 300). */
 DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max);
 
 /* The keyed name of a SOP Instance UID under the master key of ctx. */
-DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid,
-                        char key[DG_QUEUE_KEY_LEN + 1], char *err, size_t errlen);
+DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_QUEUE_KEY_LEN + 1],
+                        char *err, size_t errlen);
 
 /* Reads a DICOM file's SOP Class UID and the keyed name of its SOP Instance UID. */
 DG_API int dg_queue_key_file(dg_ctx *ctx, const uint8_t *file, size_t len,
@@ -261,8 +288,8 @@ DG_API int dg_queue_add(dg_queue *q, const char *key, const char *sop_class, con
                         int forward, int64_t now, char *err, size_t errlen);
 
 /* The record of key; *found is 0 when there is none. */
-DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found,
-                         char *err, size_t errlen);
+DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found, char *err,
+                         size_t errlen);
 
 /* Up to max ids whose forwarding is due at now, the longest waiting first. */
 DG_API int dg_queue_due(dg_queue *q, int64_t now, char (*ids)[DG_QUEUE_ID_MAX + 1], unsigned max,
@@ -304,12 +331,16 @@ typedef struct dg_analyze_options {
 /* Only the statistics of the two images: no re-encryption (no NPCR or UACI). */
 #define DG_ANALYZE_NO_SENSITIVITY 1u
 
-typedef enum dg_verdict { DG_VERDICT_INFO = -1, DG_VERDICT_FAIL = 0, DG_VERDICT_PASS = 1 } dg_verdict;
+typedef enum dg_verdict {
+    DG_VERDICT_INFO = -1,
+    DG_VERDICT_FAIL = 0,
+    DG_VERDICT_PASS = 1
+} dg_verdict;
 
 /* One measured value. PASS means low <= value <= high (alpha = 0.05). */
 typedef struct dg_analysis_row {
-    char group[16];   /* "plain", "cipher", "placeholder", "pixel", "key", "wrong-key" */
-    char name[48];    /* "entropy", "npcr (0,0)", "uaci bit 52", ... */
+    char group[16]; /* "plain", "cipher", "placeholder", "pixel", "key", "wrong-key" */
+    char name[48];  /* "entropy", "npcr (0,0)", "uaci bit 52", ... */
     double value;
     double expected;  /* an ideal cipher's mean; NaN when there is none */
     double low, high; /* acceptance interval; -HUGE_VAL or HUGE_VAL when open */
