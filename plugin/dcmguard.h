@@ -104,8 +104,18 @@ DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy,
 #define DG_RETAIN_INSTITUTION (1u << 3)
 #define DG_RETAIN_PATIENT_CHARS (1u << 4)
 #define DG_RETAIN_FULL_DATES (1u << 5)
+#define DG_RETAIN_MODIFIED_DATES (1u << 6) /* dates shifted by a per-patient offset */
+#define DG_RETAIN_SAFE_PRIVATE (1u << 0)   /* the private attributes of PS3.15 Table E.3.10-1 */
 
+/* dates and modified-dates exclude each other (DG_EINVAL). */
 DG_API int dg_ctx_set_retain(dg_ctx *ctx, unsigned options);
+
+/*
+ * "safe-private,uids,device,institution,patient-chars,dates,modified-dates"
+ * (any of them, comma-separated) into DG_RETAIN_* bits added to *bits.
+ * Returns DG_OK or DG_EINVAL for an unknown name.
+ */
+DG_API int dg_parse_retain(const char *list, unsigned *bits);
 
 /* Parses "30d", "12h", "90m", "45s" or "0" (never) into seconds. */
 DG_API int dg_parse_duration(const char *text, uint64_t *seconds);
