@@ -1,13 +1,18 @@
 /*
- * keystore.h - the key store: an SQLite database holding one-time pads and
- * their metadata, never anything else.
+ * keystore.h - the key store: one-time pads and their metadata, never
+ * anything else, in one of two backends chosen by the store string:
+ *   - a path: an SQLite file (keystore_sqlite.c), the embedded default;
+ *   - a libpq URI, postgresql://... or postgres://... (the host may be a
+ *     Unix socket folder: postgresql:///db?host=/run/postgresql): a
+ *     PostgreSQL database (keystore_pg.c) that several gateways share.
+ *     A password in the URI is refused: libpq reads it from its password
+ *     file (~/.pgpass, PGPASSFILE), a service file or the environment.
+ * Both behave the same through this interface (keystore_backend.h).
  *
- * The file is created with mode 0600 (its -wal and -shm files too) and
- * opened in WAL mode with secure_delete on, synchronous=FULL (a pad is on
- * disk when dg_keystore_put returns: a lost pad is a lost identity) and a
- * busy timeout, so several processes can share one store. Every change is
- * one transaction. After pads are deleted the WAL is checkpointed and
- * truncated so that deleted pad bytes do not linger in it.
+ * A pad is durable when dg_keystore_put returns (a lost pad is a lost
+ * identity). Every change is one transaction; any number of threads and
+ * processes may share a store. Each backend creates its schema when
+ * absent and refuses a database whose schema version it does not know.
  *
  * A pad row: id (32 hex digits), instance (a pseudonymous label, never
  * PHI), alphabet, policy, created and expires (Unix seconds; expires 0 =
@@ -25,8 +30,8 @@ enum {
     DG_KS_EINVAL = -1,
     DG_KS_ENOMEM = -2,
     DG_KS_ENOTFOUND = -3, /* no such pad (destroyed, expired or never made) */
-    DG_KS_EIO = -4,       /* SQLite failed: locked too long, disk full, corrupt ... */
-    DG_KS_EFORMAT = -5    /* the file is not a dcmguard key store */
+    DG_KS_EIO = -4,    /* the database failed: locked too long, disk full, corrupt, server down */
+    DG_KS_EFORMAT = -5 /* the file or database is not a dcmguard key store */
 };
 
 #define DG_KS_ID_LEN 32 /* hex digits */
@@ -43,8 +48,8 @@ typedef struct dg_pad_info {
     uint64_t length;
 } dg_pad_info;
 
-/* Opens (creating when absent) the store at path and purges expired pads. */
-int dg_keystore_open(const char *path, dg_keystore **out, char *err, size_t errlen);
+/* Opens (creating when absent) the store named by store and purges expired pads. */
+int dg_keystore_open(const char *store, dg_keystore **out, char *err, size_t errlen);
 void dg_keystore_close(dg_keystore *ks);
 
 /* Stores a pad durably (committed and synced before it returns). */
@@ -55,8 +60,8 @@ int dg_keystore_put(dg_keystore *ks, const dg_pad_info *info, const uint8_t *pad
  * Reads a pad that exists and has not expired at time now: *pad is
  * malloc'd (info->length bytes); wipe it with dg_wipe before free.
  */
-int dg_keystore_get(dg_keystore *ks, const char *id, int64_t now, dg_pad_info *info,
-                    uint8_t **pad, char *err, size_t errlen);
+int dg_keystore_get(dg_keystore *ks, const char *id, int64_t now, dg_pad_info *info, uint8_t **pad,
+                    char *err, size_t errlen);
 
 /* Deletes one pad (DG_KS_ENOTFOUND when absent). */
 int dg_keystore_delete(dg_keystore *ks, const char *id, char *err, size_t errlen);

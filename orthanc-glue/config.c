@@ -223,6 +223,9 @@ static void set_defaults(dgo_config *c)
 /* The default journal: dcmguard-journal.db in the key store's folder. */
 static int default_journal(dgo_config *c, char *err, size_t errlen)
 {
+    if (strncmp(c->key_store, "postgresql://", 13) == 0 ||
+        strncmp(c->key_store, "postgres://", 11) == 0)
+        return fail(err, errlen, "DcmGuard.Journal is required when KeyStore is a PostgreSQL URI");
     const char *slash = strrchr(c->key_store, '/');
     int dir = slash == NULL ? 0 : (int)(slash - c->key_store) + 1;
     int n = snprintf(c->journal, sizeof c->journal, "%.*sdcmguard-journal.db", dir, c->key_store);
@@ -306,7 +309,8 @@ static int parse_section(const json_t *section, dgo_config *c, char *err, size_t
     if (c->master_key[0] == '\0')
         return fail(err, errlen, "DcmGuard.MasterKey is required (a file made by dcmguard keygen)");
     if (c->key_store[0] == '\0')
-        return fail(err, errlen, "DcmGuard.KeyStore is required (the key store's path)");
+        return fail(err, errlen,
+                    "DcmGuard.KeyStore is required (the key store's path or postgresql:// URI)");
     if (c->forward_to[0] != '\0' && c->forward_to_dicomweb[0] != '\0')
         return fail(err, errlen, "DcmGuard.ForwardTo and ForwardToDicomWeb: choose one archive");
     if (c->forward_to_dicomweb[0] != '\0') {
