@@ -36,6 +36,7 @@ typedef struct dgo_config {
     unsigned forward_batch;            /* "ForwardBatch": instances per association */
     unsigned retry_first, retry_max;   /* "ForwardRetryFirst" / "ForwardRetryMax", seconds */
     unsigned forward_timeout;          /* "ForwardTimeout": DICOM timeout, seconds */
+    unsigned forward_lease;            /* "ForwardLease": PostgreSQL journal, seconds */
     int restore_routes;                /* "EnableRestoreRoutes" */
     int key_routes;                    /* "EnableKeyRoutes" */
     unsigned user_count;               /* "RestoreUsers": who may use those routes */
