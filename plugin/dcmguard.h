@@ -104,8 +104,18 @@ DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy,
 #define DG_RETAIN_INSTITUTION (1u << 3)
 #define DG_RETAIN_PATIENT_CHARS (1u << 4)
 #define DG_RETAIN_FULL_DATES (1u << 5)
+#define DG_RETAIN_MODIFIED_DATES (1u << 6) /* dates shifted by a per-patient offset */
+#define DG_RETAIN_SAFE_PRIVATE (1u << 0)   /* the private attributes of PS3.15 Table E.3.10-1 */
 
+/* dates and modified-dates exclude each other (DG_EINVAL). */
 DG_API int dg_ctx_set_retain(dg_ctx *ctx, unsigned options);
+
+/*
+ * "safe-private,uids,device,institution,patient-chars,dates,modified-dates"
+ * (any of them, comma-separated) into DG_RETAIN_* bits added to *bits.
+ * Returns DG_OK or DG_EINVAL for an unknown name.
+ */
+DG_API int dg_parse_retain(const char *list, unsigned *bits);
 
 /* Parses "30d", "12h", "90m", "45s" or "0" (never) into seconds. */
 DG_API int dg_parse_duration(const char *text, uint64_t *seconds);
@@ -183,8 +193,7 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
                       size_t errlen);
 
 /* After a DG_RESTORE_KEEP_PAD restore: consumes the pad if it is single-use. */
-DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
-                           size_t errlen);
+DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err, size_t errlen);
 
 /*
  * Describes a protected file without any key: a malloc'd text of
@@ -245,8 +254,7 @@ typedef struct dg_queue_stats {
  * commit wait for the disk (fsync); without it a commit survives a crash of
  * the process but maybe not of the machine, as Orthanc's own index does.
  */
-DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err,
-                         size_t errlen);
+DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err, size_t errlen);
 DG_API void dg_queue_close(dg_queue *q);
 
 /* Retry delays in seconds: first, doubled after each failure, at most max (defaults 5, 300). */
@@ -256,8 +264,8 @@ DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max);
 DG_API int dg_queue_set_lease(dg_queue *q, unsigned seconds);
 
 /* The keyed name of a SOP Instance UID under the master key of ctx. */
-DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid,
-                        char key[DG_QUEUE_KEY_LEN + 1], char *err, size_t errlen);
+DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_QUEUE_KEY_LEN + 1],
+                        char *err, size_t errlen);
 
 /* Reads a DICOM file's SOP Class UID and the keyed name of its SOP Instance UID. */
 DG_API int dg_queue_key_file(dg_ctx *ctx, const uint8_t *file, size_t len,
@@ -272,8 +280,8 @@ DG_API int dg_queue_add(dg_queue *q, const char *key, const char *sop_class, con
                         int forward, int64_t now, char *err, size_t errlen);
 
 /* The record of key; *found is 0 when there is none. */
-DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found,
-                         char *err, size_t errlen);
+DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found, char *err,
+                         size_t errlen);
 
 /* Up to max ids whose forwarding is due at now, the longest waiting first. */
 DG_API int dg_queue_due(dg_queue *q, int64_t now, char (*ids)[DG_QUEUE_ID_MAX + 1], unsigned max,
@@ -315,12 +323,16 @@ typedef struct dg_analyze_options {
 /* Only the statistics of the two images: no re-encryption (no NPCR or UACI). */
 #define DG_ANALYZE_NO_SENSITIVITY 1u
 
-typedef enum dg_verdict { DG_VERDICT_INFO = -1, DG_VERDICT_FAIL = 0, DG_VERDICT_PASS = 1 } dg_verdict;
+typedef enum dg_verdict {
+    DG_VERDICT_INFO = -1,
+    DG_VERDICT_FAIL = 0,
+    DG_VERDICT_PASS = 1
+} dg_verdict;
 
 /* One measured value. PASS means low <= value <= high (alpha = 0.05). */
 typedef struct dg_analysis_row {
-    char group[16];   /* "plain", "cipher", "placeholder", "pixel", "key", "wrong-key" */
-    char name[48];    /* "entropy", "npcr (0,0)", "uaci bit 52", ... */
+    char group[16]; /* "plain", "cipher", "placeholder", "pixel", "key", "wrong-key" */
+    char name[48];  /* "entropy", "npcr (0,0)", "uaci bit 52", ... */
     double value;
     double expected;  /* an ideal cipher's mean; NaN when there is none */
     double low, high; /* acceptance interval; -HUGE_VAL or HUGE_VAL when open */

@@ -104,10 +104,10 @@ static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *er
     return DG_OK;
 }
 
-static int find_patient_values(protection *p, const dg_ctx *ctx, size_t in_len, char *err,
-                               size_t errlen)
+static int find_patient_values(protection *p, const dg_ctx *ctx, const uint8_t *in, size_t in_len,
+                               char *err, size_t errlen)
 {
-    int rc = dg_holes_find(p->dicom, ctx->deid_options, in_len, &p->holes);
+    int rc = dg_holes_find(p->dicom, in, ctx->deid_options, in_len, &p->holes);
     if (rc != DG_OK)
         return dg_fail(err, errlen, rc, "cannot locate the patient values");
     return DG_OK;
@@ -578,7 +578,7 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     if (rc == DG_OK && p.chaos)
         rc = decode_for_chaos(&p, &in, &in_len, flags, err, errlen);
     if (rc == DG_OK)
-        rc = find_patient_values(&p, ctx, in_len, err, errlen);
+        rc = find_patient_values(&p, ctx, in, in_len, err, errlen);
     if (rc == DG_OK)
         rc = plan(&p, ctx, err, errlen);
     if (rc == DG_OK)

@@ -72,8 +72,9 @@ static const char usage_protect[] =
     "      --otp-ttl DURATION pads unused after 30d, 12h, 90m, 45s are destroyed;\n"
     "                         0 (default) never expires\n"
     "      --retain LIST      profile options that keep attributes in the clear:\n"
-    "                         comma-separated from patient-chars, device,\n"
-    "                         institution, dates, uids (default: none)\n"
+    "                         comma-separated from safe-private, uids, device,\n"
+    "                         institution, patient-chars, dates, modified-dates\n"
+    "                         (default: none; docs/header.md)\n"
     "      --mode MODE        aes (default): JPEG-LS tiles under AES-256-CBC + HMAC;\n"
     "                         chaos: the research chaos cipher of Hua et al., in\n"
     "                         place, keeping a viewable (scrambled) image. It has\n"
@@ -213,30 +214,6 @@ static int parse_policy(const char *s, dg_otp_policy *policy)
     return 0;
 }
 
-/* "patient-chars,device,..." into DG_RETAIN_* bits. */
-static int parse_retain(const char *s, unsigned *bits)
-{
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } names[] = {{"patient-chars", DG_RETAIN_PATIENT_CHARS},
-                 {"device", DG_RETAIN_DEVICE},
-                 {"institution", DG_RETAIN_INSTITUTION},
-                 {"dates", DG_RETAIN_FULL_DATES},
-                 {"uids", DG_RETAIN_UIDS}};
-    while (*s) {
-        size_t len = strcspn(s, ","), i;
-        for (i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (strlen(names[i].name) == len && strncmp(s, names[i].name, len) == 0)
-                break;
-        if (i == sizeof names / sizeof names[0])
-            return -1;
-        *bits |= names[i].bit;
-        s += len + (s[len] == ',');
-    }
-    return 0;
-}
-
 /* Parses argv from optind; returns 0, 1 for --help (printed), or EXIT_USAGE. */
 static int parse_options(int argc, char **argv, const char *usage, options *o)
 {
@@ -296,10 +273,10 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
                                    optarg);
             break;
         case OPT_RETAIN:
-            if (parse_retain(optarg, &o->retain) != 0)
+            if (dg_parse_retain(optarg, &o->retain) != DG_OK)
                 return usage_error(usage,
-                                   "--retain wants names from patient-chars, device, "
-                                   "institution, dates, uids, not '%s'",
+                                   "--retain wants names from safe-private, uids, device, "
+                                   "institution, patient-chars, dates, modified-dates, not '%s'",
                                    optarg);
             break;
         case OPT_DEIDENTIFIED:
@@ -373,7 +350,9 @@ static int open_context(run *r, const char *usage)
         dg_ctx_set_otp(r->ctx, r->opt.otp, r->opt.policy, r->opt.ttl) != DG_OK ||
         dg_ctx_set_retain(r->ctx, r->opt.retain) != DG_OK ||
         dg_ctx_set_mode(r->ctx, r->opt.mode) != DG_OK)
-        return usage_error(usage, "%s", "invalid --tiles, --threads or pad options");
+        return usage_error(usage, "%s",
+                           "invalid --tiles, --threads, pad or --retain options (dates "
+                           "and modified-dates exclude each other)");
     return 0;
 }
 
