@@ -196,6 +196,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return get_uint(v, name, 1, 7 * 86400, &c->retry_max, err, errlen);
     if (IS("ForwardTimeout"))
         return get_uint(v, name, 1, 3600, &c->forward_timeout, err, errlen);
+    if (IS("ForwardLease"))
+        return get_uint(v, name, 1, 86400, &c->forward_lease, err, errlen);
     if (IS("EnableRestoreRoutes"))
         return get_bool(v, name, &c->restore_routes, err, errlen);
     if (IS("EnableKeyRoutes"))
@@ -218,14 +220,20 @@ static void set_defaults(dgo_config *c)
     c->retry_first = 5;
     c->retry_max = 300;
     c->forward_timeout = 60;
+    c->forward_lease = 300;
 }
 
-/* The default journal: dcmguard-journal.db in the key store's folder. */
+/*
+ * The default journal: dcmguard-journal.db in the key store's folder, or
+ * the key store's PostgreSQL database (the journal shared by every gateway).
+ */
 static int default_journal(dgo_config *c, char *err, size_t errlen)
 {
     if (strncmp(c->key_store, "postgresql://", 13) == 0 ||
-        strncmp(c->key_store, "postgres://", 11) == 0)
-        return fail(err, errlen, "DcmGuard.Journal is required when KeyStore is a PostgreSQL URI");
+        strncmp(c->key_store, "postgres://", 11) == 0) {
+        memcpy(c->journal, c->key_store, strlen(c->key_store) + 1); /* same size of buffer */
+        return 0;
+    }
     const char *slash = strrchr(c->key_store, '/');
     int dir = slash == NULL ? 0 : (int)(slash - c->key_store) + 1;
     int n = snprintf(c->journal, sizeof c->journal, "%.*sdcmguard-journal.db", dir, c->key_store);
