@@ -99,7 +99,11 @@ static const char usage_restore[] =
     "  -s, --keystore STORE   key store holding the files' one-time pads\n"
     "  -o, --output OUT       output file, or directory (as for protect)\n"
     "      --deidentified     give the pixels back under the de-identified header,\n"
-    "                         without the pad (-s not needed)\n"
+    "                         without the pad (-s not needed); refused when Burned\n"
+    "                         In Annotation is not NO or Recognizable Visual\n"
+    "                         Features is YES\n"
+    "      --allow-burned-in  give such pixels back anyway (the output then says\n"
+    "                         Patient Identity Removed NO)\n"
     "      --slices-dir DIR   where the .enc slices of the files are\n"
     "      --threads N        worker threads (default: one per core)\n"
     "  -v, --verbose          one line per file on stdout\n" PROGRESS_HELP "\n"
@@ -126,7 +130,7 @@ static const char usage_inspect[] =
 typedef struct options {
     const char *key, *keystore, *output, *slices_dir;
     unsigned tile_rows, tile_cols, threads;
-    int verbose, deidentified, json;
+    int verbose, deidentified, json, allow_burned_in;
     int progress; /* -1 --quiet, 0 on a terminal, 1 --progress */
     const char *summary_json;
     dg_otp_mode otp;
@@ -146,6 +150,7 @@ enum {
     OPT_TTL,
     OPT_RETAIN,
     OPT_DEIDENTIFIED,
+    OPT_ALLOW_BURNED_IN,
     OPT_JSON,
     OPT_MODE,
     OPT_PROGRESS,
@@ -165,6 +170,7 @@ static const struct option long_options[] = {
     {"otp-ttl", required_argument, NULL, OPT_TTL},
     {"retain", required_argument, NULL, OPT_RETAIN},
     {"deidentified", no_argument, NULL, OPT_DEIDENTIFIED},
+    {"allow-burned-in", no_argument, NULL, OPT_ALLOW_BURNED_IN},
     {"json", no_argument, NULL, OPT_JSON},
     {"mode", required_argument, NULL, OPT_MODE},
     {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -278,6 +284,9 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
                                    "--retain wants names from safe-private, uids, device, "
                                    "institution, patient-chars, dates, modified-dates, not '%s'",
                                    optarg);
+            break;
+        case OPT_ALLOW_BURNED_IN:
+            o->allow_burned_in = 1;
             break;
         case OPT_DEIDENTIFIED:
             o->deidentified = 1;
@@ -430,8 +439,11 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
     uint8_t *in = NULL, *out = NULL;
     size_t in_len = 0, out_len = 0;
     unsigned flags = r->opt.deidentified ? DG_RESTORE_DEIDENTIFIED : DG_RESTORE_KEEP_PAD;
+    char warning[200];
     int rc = -1;
 
+    if (r->opt.deidentified && r->opt.allow_burned_in)
+        flags |= DG_RESTORE_BURNED_IN_OK;
     if (dg_file_read(job->in, &in, &in_len, err, errlen) != 0)
         return -1;
     if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, flags, &out, &out_len,
@@ -445,6 +457,8 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
     /* the restored file is safely on disk: a single-use pad may go now */
     if (!r->opt.deidentified && dg_restore_done(r->ctx, in, in_len, err, errlen) != DG_OK)
         goto done;
+    if (r->opt.deidentified && dg_burned_in_warning(out, out_len, warning, sizeof warning))
+        fprintf(stderr, "dcmguard: warning: %s: %s\n", job->in, warning);
     if (r->opt.verbose)
         printf("restored %s -> %s (%zu -> %zu bytes)\n", job->in, job->out, in_len, out_len);
     rc = 0;
