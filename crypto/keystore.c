@@ -6,6 +6,7 @@
  * (keystore_backend.h). Nothing here touches a database.
  */
 #include "keystore_backend.h"
+#include "pgconn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +22,6 @@ static int refuse_null(const char *op, char *err, size_t errlen)
     if (err != NULL && errlen > 0)
         snprintf(err, errlen, "key store (null): %s: no key store", op);
     return DG_KS_EINVAL;
-}
-
-int dg_ks_is_postgresql(const char *store)
-{
-    return store != NULL &&
-           (strncmp(store, "postgresql://", 13) == 0 || strncmp(store, "postgres://", 11) == 0);
 }
 
 int dg_ks_valid_id(const char *id)
@@ -52,7 +47,7 @@ int dg_ks_valid_info(const dg_pad_info *info)
 
 int dg_keystore_open(const char *store, dg_keystore **out, char *err, size_t errlen)
 {
-    const dg_ks_backend *backend = dg_ks_is_postgresql(store) ? &dg_ks_postgresql : &dg_ks_sqlite;
+    const dg_ks_backend *backend = dg_pg_is_uri(store) ? &dg_ks_postgresql : &dg_ks_sqlite;
     dg_keystore *ks;
     int rc;
 

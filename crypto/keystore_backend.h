@@ -34,9 +34,6 @@ typedef struct dg_ks_backend {
 extern const dg_ks_backend dg_ks_sqlite;
 extern const dg_ks_backend dg_ks_postgresql;
 
-/* 1 when store names a PostgreSQL database (a postgresql:// or postgres:// URI). */
-int dg_ks_is_postgresql(const char *store);
-
 /* Checks shared by the backends: a pad id is DG_KS_ID_LEN hex digits. */
 int dg_ks_valid_id(const char *id);
 int dg_ks_valid_info(const dg_pad_info *info);

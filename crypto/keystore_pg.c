@@ -10,25 +10,16 @@
  * transaction-scoped advisory lock so that gateways starting together do
  * not race; every open checks the version.
  *
- * A store is one connection plus a mutex held through each whole
- * operation, so any number of threads may share it. A connection the
- * server dropped (a restart, a network cut) is reset before the next
- * operation, and an operation whose first statement finds the connection
- * dead is retried once on a new one: nothing was sent that could have
- * changed the database. Later failures are reported as DG_KS_EIO with
- * libpq's first line; the caller fails closed.
- *
- * A password in the URI is refused, so that none ends up in a command
- * line, a configuration file or a message: libpq reads it from ~/.pgpass
- * (PGPASSFILE), a service file (PGSERVICEFILE) or PGPASSWORD. Messages
- * name the store by its URI, which therefore holds no secret.
+ * The connection (one per store, shared by threads under a mutex,
+ * reconnected after a server restart, no password in the URI) is
+ * pgconn.h's; every failure is reported as DG_KS_EIO with libpq's first
+ * line and the caller fails closed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "keystore_backend.h"
+#include "pgconn.h"
 #include "random.h"
 
-#include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +28,6 @@
 #define PG_APPLICATION "dcmguard key store"
 #define PG_SCHEMA_VERSION 1
 #define PG_SETUP_LOCK "4706182758390272843" /* pg_advisory_xact_lock key: "DGKS" setup */
-#define PG_CONNECT_TIMEOUT "10"             /* seconds; the URI may set its own */
 
 #define PG_COLUMNS "id, instance, alphabet, policy, created, expires, length"
 
@@ -50,188 +40,51 @@ static const char schema_sql[] =
     "CREATE INDEX pads_expires ON dcmguard.pads(expires);";
 
 struct dg_ks_store {
-    PGconn *conn;
-    pthread_mutex_t lock;
-    char *name; /* the URI, for messages */
+    dg_pg *pg;
 };
 
-/* ---- errors ---- */
-
-static void set_error(char *err, size_t errlen, const char *name, const char *what,
+static void set_error(char *err, size_t errlen, const dg_ks_store *ks, const char *what,
                       const char *detail)
 {
     if (err == NULL || errlen == 0)
         return;
     if (detail != NULL)
-        snprintf(err, errlen, "key store %s: %s: %s", name, what, detail);
+        snprintf(err, errlen, "key store %s: %s: %s", dg_pg_name(ks->pg), what, detail);
     else
-        snprintf(err, errlen, "key store %s: %s", name, what);
-}
-
-/* The first line of a libpq message, without "ERROR:  " and the newline. */
-static void first_line(const char *msg, char *out, size_t cap)
-{
-    size_t n;
-
-    if (msg == NULL || msg[0] == 0)
-        msg = "no answer from the server";
-    if (strncmp(msg, "ERROR:  ", 8) == 0)
-        msg += 8;
-    n = strcspn(msg, "\r\n");
-    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), msg);
+        snprintf(err, errlen, "key store %s: %s", dg_pg_name(ks->pg), what);
 }
 
 /* Reports res's error (or the connection's) for operation op; returns DG_KS_EIO. */
 static int fail(const dg_ks_store *ks, const PGresult *res, const char *op, char *err,
                 size_t errlen)
 {
-    const char *msg = res != NULL ? PQresultErrorMessage(res) : NULL;
-    char line[200];
-
-    if (msg == NULL || msg[0] == 0)
-        msg = PQerrorMessage(ks->conn);
-    first_line(msg, line, sizeof line);
-    set_error(err, errlen, ks->name, op, line);
+    (void)dg_pg_error(ks->pg, res, op, NULL, err, errlen);
     return DG_KS_EIO;
-}
-
-static int sqlstate_is(const PGresult *res, const char *state)
-{
-    const char *s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-    return s != NULL && strcmp(s, state) == 0;
-}
-
-/* ---- the connection ---- */
-
-static int connect_server(dg_ks_store *ks, char *err, size_t errlen)
-{
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *values[] = {PG_CONNECT_TIMEOUT, "dcmguard", ks->name, NULL};
-
-    ks->conn = PQconnectdbParams(keys, values, 1); /* the URI's own settings win */
-    if (ks->conn == NULL) {
-        set_error(err, errlen, ks->name, "cannot connect", "out of memory");
-        return DG_KS_ENOMEM;
-    }
-    if (PQstatus(ks->conn) != CONNECTION_OK)
-        return fail(ks, NULL, "cannot connect", err, errlen);
-    return DG_KS_OK;
-}
-
-/* A connection the server dropped is made anew; DG_KS_EIO when the server stays away. */
-static int ensure_connected(dg_ks_store *ks, const char *op, char *err, size_t errlen)
-{
-    if (PQstatus(ks->conn) == CONNECTION_OK && PQtransactionStatus(ks->conn) == PQTRANS_IDLE)
-        return DG_KS_OK;
-    PQreset(ks->conn);
-    if (PQstatus(ks->conn) != CONNECTION_OK)
-        return fail(ks, NULL, op, err, errlen);
-    return DG_KS_OK;
-}
-
-/* Runs a statement without parameters; DG_KS_OK when it did what it should. */
-static int exec_sql(dg_ks_store *ks, const char *sql, const char *op, char *err, size_t errlen)
-{
-    PGresult *res = PQexec(ks->conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    int rc = DG_KS_OK;
-
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        rc = fail(ks, res, op, err, errlen);
-    PQclear(res);
-    return rc;
-}
-
-/*
- * Runs the first statement of an operation; when it fails because the
- * connection died (the server restarted since the last operation), resets
- * the connection and runs it once more. Nothing was done before it.
- */
-static PGresult *exec_first(dg_ks_store *ks, const char *sql, int n, const char *const *values,
-                            const int *lengths, const int *formats, int binary)
-{
-    PGresult *res = PQexecParams(ks->conn, sql, n, NULL, values, lengths, formats, binary);
-
-    if (PQstatus(ks->conn) == CONNECTION_OK)
-        return res;
-    PQclear(res);
-    PQreset(ks->conn);
-    return PQexecParams(ks->conn, sql, n, NULL, values, lengths, formats, binary);
-}
-
-static int begin(dg_ks_store *ks, const char *op, char *err, size_t errlen)
-{
-    PGresult *res = exec_first(ks, "BEGIN", 0, NULL, NULL, NULL, 0);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DG_KS_OK : fail(ks, res, op, err, errlen);
-
-    PQclear(res);
-    return rc;
-}
-
-static int commit(dg_ks_store *ks, const char *op, char *err, size_t errlen)
-{
-    return exec_sql(ks, "COMMIT", op, err, errlen);
-}
-
-/* Ends a failed transaction; the error is already reported. */
-static void roll_back(dg_ks_store *ks)
-{
-    if (PQtransactionStatus(ks->conn) != PQTRANS_IDLE)
-        PQclear(PQexec(ks->conn, "ROLLBACK"));
 }
 
 static int lock_store(dg_ks_store *ks, const char *op, char *err, size_t errlen)
 {
-    if (pthread_mutex_lock(&ks->lock) != 0) {
-        set_error(err, errlen, ks->name, "cannot lock the connection", NULL);
-        return DG_KS_EIO;
-    }
-    if (ensure_connected(ks, op, err, errlen) != DG_KS_OK) {
-        (void)pthread_mutex_unlock(&ks->lock);
-        return DG_KS_EIO;
-    }
-    return DG_KS_OK;
+    return dg_pg_lock(ks->pg, op, err, errlen) == 0 ? DG_KS_OK : DG_KS_EIO;
 }
 
 static void unlock_store(dg_ks_store *ks)
 {
-    (void)pthread_mutex_unlock(&ks->lock); /* held by this thread: cannot fail */
+    dg_pg_unlock(ks->pg);
 }
 
-/* ---- binary result columns ---- */
-
-static uint64_t load_be(const unsigned char *p, int n)
+static int begin(dg_ks_store *ks, const char *op, char *err, size_t errlen)
 {
-    uint64_t v = 0;
-
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
+    return dg_pg_begin(ks->pg, op, err, errlen) == 0 ? DG_KS_OK : DG_KS_EIO;
 }
 
-/* An integer column in binary format (int4 or int8); -1 when NULL or ill-sized. */
-static int get_int(const PGresult *res, int row, int col, int64_t *out)
+static int commit(dg_ks_store *ks, const char *op, char *err, size_t errlen)
 {
-    int n = PQgetlength(res, row, col);
-    uint64_t v;
-
-    if (PQgetisnull(res, row, col) || (n != 4 && n != 8))
-        return -1;
-    v = load_be((const unsigned char *)PQgetvalue(res, row, col), n);
-    *out = n == 4 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
-    return 0;
+    return dg_pg_commit(ks->pg, op, err, errlen) == 0 ? DG_KS_OK : DG_KS_EIO;
 }
 
-static int get_text(const PGresult *res, int row, int col, char *out, size_t cap)
+static int exec_sql(dg_ks_store *ks, const char *sql, const char *op, char *err, size_t errlen)
 {
-    int n = PQgetlength(res, row, col);
-
-    if (PQgetisnull(res, row, col) || n < 0 || (size_t)n >= cap)
-        return -1;
-    memcpy(out, PQgetvalue(res, row, col), (size_t)n);
-    out[n] = 0;
-    return 0;
+    return dg_pg_run(ks->pg, sql, op, err, errlen) == 0 ? DG_KS_OK : DG_KS_EIO;
 }
 
 /* Reads the PG_COLUMNS of one row; DG_KS_EFORMAT when it is not a pad's. */
@@ -241,20 +94,21 @@ static int read_info(const dg_ks_store *ks, const PGresult *res, int row, dg_pad
     int64_t alphabet = -1, policy = -1, length = -1;
 
     memset(info, 0, sizeof *info);
-    if (get_text(res, row, 0, info->id, sizeof info->id) != 0 ||
-        get_text(res, row, 1, info->instance, sizeof info->instance) != 0 ||
-        get_int(res, row, 2, &alphabet) != 0 || get_int(res, row, 3, &policy) != 0 ||
-        get_int(res, row, 4, &info->created) != 0 || get_int(res, row, 5, &info->expires) != 0 ||
-        get_int(res, row, 6, &length) != 0 || length < 0 || alphabet < 0 || alphabet > 2 ||
+    if (dg_pg_get_text(res, row, 0, info->id, sizeof info->id) != 0 ||
+        dg_pg_get_text(res, row, 1, info->instance, sizeof info->instance) != 0 ||
+        dg_pg_get_int(res, row, 2, &alphabet) != 0 || dg_pg_get_int(res, row, 3, &policy) != 0 ||
+        dg_pg_get_int(res, row, 4, &info->created) != 0 ||
+        dg_pg_get_int(res, row, 5, &info->expires) != 0 ||
+        dg_pg_get_int(res, row, 6, &length) != 0 || length < 0 || alphabet < 0 || alphabet > 2 ||
         policy < 0 || policy > 1) {
-        set_error(err, errlen, ks->name, "a pad row is damaged", NULL);
+        set_error(err, errlen, ks, "a pad row is damaged", NULL);
         return DG_KS_EFORMAT;
     }
     info->alphabet = (int)alphabet;
     info->policy = (int)policy;
     info->length = (uint64_t)length;
     if (!dg_ks_valid_info(info)) {
-        set_error(err, errlen, ks->name, "a pad row is damaged", NULL);
+        set_error(err, errlen, ks, "a pad row is damaged", NULL);
         return DG_KS_EFORMAT;
     }
     return DG_KS_OK;
@@ -262,51 +116,11 @@ static int read_info(const dg_ks_store *ks, const PGresult *res, int row, dg_pad
 
 /* ---- opening ---- */
 
-/* Refuses what libpq cannot parse and a URI that carries a password. */
-static int check_uri(const char *store, char *err, size_t errlen)
-{
-    char *why = NULL, line[200];
-    PQconninfoOption *opts = PQconninfoParse(store, &why);
-    int rc = DG_KS_OK;
-
-    if (opts == NULL) {
-        first_line(why, line, sizeof line);
-        set_error(err, errlen, "(PostgreSQL URI)", "not a valid PostgreSQL URI", line);
-        PQfreemem(why);
-        return DG_KS_EINVAL;
-    }
-    for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
-        if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != 0) {
-            set_error(err, errlen, "(PostgreSQL URI)", "a password in the store URI is refused",
-                      "put it in ~/.pgpass (PGPASSFILE), a service file or PGPASSWORD");
-            rc = DG_KS_EINVAL;
-        }
-    PQconninfoFree(opts);
-    return rc;
-}
-
-static dg_ks_store *new_store(const char *store)
-{
-    dg_ks_store *ks = calloc(1, sizeof *ks);
-    size_t n = strlen(store) + 1;
-
-    if (ks == NULL)
-        return NULL;
-    ks->name = malloc(n);
-    if (ks->name == NULL || pthread_mutex_init(&ks->lock, NULL) != 0) {
-        free(ks->name);
-        free(ks);
-        return NULL;
-    }
-    memcpy(ks->name, store, n);
-    return ks;
-}
-
 /* One text value of a one-row query; *found 0 when there is no row. */
 static int query_text(dg_ks_store *ks, const char *sql, char *out, size_t cap, int *found,
                       const char *op, char *err, size_t errlen)
 {
-    PGresult *res = PQexec(ks->conn, sql);
+    PGresult *res = PQexec(dg_pg_conn(ks->pg), sql);
     int rc = DG_KS_OK;
 
     *found = 0;
@@ -334,7 +148,7 @@ static int create_schema(dg_ks_store *ks, char *err, size_t errlen)
     rc = query_text(ks, "SELECT to_regclass('dcmguard.pads')::text", value, sizeof value, &found,
                     op, err, errlen);
     if (rc == DG_KS_OK && found) {
-        set_error(err, errlen, ks->name, "not a dcmguard key store",
+        set_error(err, errlen, ks, "not a dcmguard key store",
                   "the schema dcmguard has a pads table but no meta table");
         return DG_KS_EFORMAT;
     }
@@ -363,13 +177,13 @@ static int check_version(dg_ks_store *ks, char *err, size_t errlen)
     if (rc != DG_KS_OK)
         return rc;
     if (!found_app || strcmp(app, PG_APPLICATION) != 0 || !found_version) {
-        set_error(err, errlen, ks->name, "not a dcmguard key store", "dcmguard.meta is not ours");
+        set_error(err, errlen, ks, "not a dcmguard key store", "dcmguard.meta is not ours");
         return DG_KS_EFORMAT;
     }
     if (strtol(version, NULL, 10) != PG_SCHEMA_VERSION) {
         snprintf(what, sizeof what, "schema version %.20s, this dcmguard knows version %d", version,
                  PG_SCHEMA_VERSION);
-        set_error(err, errlen, ks->name, "not a dcmguard key store", what);
+        set_error(err, errlen, ks, "not a dcmguard key store", what);
         return DG_KS_EFORMAT;
     }
     return DG_KS_OK;
@@ -390,7 +204,7 @@ static int set_up_store(dg_ks_store *ks, char *err, size_t errlen)
     if (rc == DG_KS_OK)
         rc = commit(ks, op, err, errlen);
     if (rc != DG_KS_OK)
-        roll_back(ks);
+        dg_pg_roll_back(ks->pg);
     return rc;
 }
 
@@ -399,21 +213,21 @@ static void pg_close(dg_ks_store *ks);
 
 static int pg_open(const char *store, dg_ks_store **out, char *err, size_t errlen)
 {
-    dg_ks_store *ks;
+    dg_ks_store *ks = calloc(1, sizeof *ks);
     unsigned purged = 0;
-    int rc = check_uri(store, err, errlen);
+    int rc;
 
     *out = NULL;
-    if (rc != DG_KS_OK)
-        return rc;
-    ks = new_store(store);
     if (ks == NULL) {
-        set_error(err, errlen, store, "out of memory", NULL);
+        snprintf(err, errlen, "key store: out of memory");
         return DG_KS_ENOMEM;
     }
-    rc = connect_server(ks, err, errlen);
-    if (rc == DG_KS_OK)
-        rc = set_up_store(ks, err, errlen);
+    rc = dg_pg_open(store, "key store", &ks->pg, err, errlen);
+    if (rc != 0) {
+        free(ks);
+        return rc == -2 ? DG_KS_EINVAL : DG_KS_EIO;
+    }
+    rc = set_up_store(ks, err, errlen);
     if (rc == DG_KS_OK)
         rc = pg_purge(ks, (int64_t)time(NULL), &purged, err, errlen);
     if (rc != DG_KS_OK)
@@ -427,18 +241,11 @@ static void pg_close(dg_ks_store *ks)
 {
     if (ks == NULL)
         return;
-    PQfinish(ks->conn);
-    (void)pthread_mutex_destroy(&ks->lock);
-    free(ks->name);
+    dg_pg_close(ks->pg);
     free(ks);
 }
 
 /* ---- put ---- */
-
-static void format_int(char *buf, size_t cap, int64_t v)
-{
-    snprintf(buf, cap, "%lld", (long long)v);
-}
 
 static int insert_pad(dg_ks_store *ks, const dg_pad_info *info, const uint8_t *pad, char *err,
                       size_t errlen)
@@ -452,22 +259,22 @@ static int insert_pad(dg_ks_store *ks, const dg_pad_info *info, const uint8_t *p
     PGresult *res;
     int rc = DG_KS_OK;
 
-    format_int(alphabet, sizeof alphabet, info->alphabet);
-    format_int(policy, sizeof policy, info->policy);
-    format_int(created, sizeof created, info->created);
-    format_int(expires, sizeof expires, info->expires);
-    format_int(length, sizeof length, (int64_t)info->length);
+    dg_pg_format_int(alphabet, info->alphabet);
+    dg_pg_format_int(policy, info->policy);
+    dg_pg_format_int(created, info->created);
+    dg_pg_format_int(expires, info->expires);
+    dg_pg_format_int(length, (int64_t)info->length);
     values[7] = info->length > 0 ? (const char *)pad : empty;
     lengths[7] = (int)info->length;
     formats[7] = 1; /* the pad as raw bytes */
-    res = PQexecParams(ks->conn,
+    res = PQexecParams(dg_pg_conn(ks->pg),
                        "INSERT INTO dcmguard.pads(" PG_COLUMNS ", pad)"
                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                        8, NULL, values, lengths, formats, 0);
     if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         rc = DG_KS_OK;
-    } else if (sqlstate_is(res, "23505")) {
-        set_error(err, errlen, ks->name, op, "a pad with that id exists already");
+    } else if (dg_pg_sqlstate_is(res, "23505")) {
+        set_error(err, errlen, ks, op, "a pad with that id exists already");
         rc = DG_KS_EINVAL;
     } else {
         rc = fail(ks, res, op, err, errlen);
@@ -484,7 +291,7 @@ static int pg_put(dg_ks_store *ks, const dg_pad_info *info, const uint8_t *pad, 
 
     if (info == NULL || (pad == NULL && info->length > 0) || !dg_ks_valid_info(info) ||
         info->length > (uint64_t)INT32_MAX) {
-        set_error(err, errlen, ks->name, op, "invalid pad or metadata");
+        set_error(err, errlen, ks, op, "invalid pad or metadata");
         return DG_KS_EINVAL;
     }
     rc = lock_store(ks, op, err, errlen);
@@ -496,7 +303,7 @@ static int pg_put(dg_ks_store *ks, const dg_pad_info *info, const uint8_t *pad, 
     if (rc == DG_KS_OK)
         rc = commit(ks, op, err, errlen);
     if (rc != DG_KS_OK)
-        roll_back(ks);
+        dg_pg_roll_back(ks->pg);
     unlock_store(ks);
     return rc;
 }
@@ -511,12 +318,12 @@ static int copy_pad(const dg_ks_store *ks, PGresult *res, const dg_pad_info *inf
     char *bytes = PQgetvalue(res, 0, 7);
 
     if (PQgetisnull(res, 0, 7) || n < 0 || (uint64_t)n != info->length) {
-        set_error(err, errlen, ks->name, "a pad row is damaged", NULL);
+        set_error(err, errlen, ks, "a pad row is damaged", NULL);
         return DG_KS_EFORMAT;
     }
     *pad = malloc(n > 0 ? (size_t)n : 1);
     if (*pad == NULL) {
-        set_error(err, errlen, ks->name, "cannot read a pad", "out of memory");
+        set_error(err, errlen, ks, "cannot read a pad", "out of memory");
         return DG_KS_ENOMEM;
     }
     if (n > 0) {
@@ -535,15 +342,15 @@ static int select_pad(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info 
     PGresult *res;
     int rc;
 
-    format_int(now_text, sizeof now_text, now);
-    res = exec_first(ks,
-                     "SELECT " PG_COLUMNS ", pad FROM dcmguard.pads"
-                     " WHERE id = $1 AND (expires = 0 OR expires > $2)",
-                     2, values, NULL, NULL, 1);
+    dg_pg_format_int(now_text, now);
+    res = dg_pg_first(ks->pg,
+                      "SELECT " PG_COLUMNS ", pad FROM dcmguard.pads"
+                      " WHERE id = $1 AND (expires = 0 OR expires > $2)",
+                      2, values, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = fail(ks, res, op, err, errlen);
     } else if (PQntuples(res) == 0) {
-        set_error(err, errlen, ks->name, "no such pad (destroyed, expired or never stored)", id);
+        set_error(err, errlen, ks, "no such pad (destroyed, expired or never stored)", id);
         rc = DG_KS_ENOTFOUND;
     } else {
         rc = read_info(ks, res, 0, info, err, errlen);
@@ -561,7 +368,7 @@ static int pg_get(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info *inf
     int rc;
 
     if (info == NULL || pad == NULL || !dg_ks_valid_id(id)) {
-        set_error(err, errlen, ks->name, op, "invalid pad id");
+        set_error(err, errlen, ks, op, "invalid pad id");
         return DG_KS_EINVAL;
     }
     rc = lock_store(ks, op, err, errlen);
@@ -586,7 +393,7 @@ static int run_delete(dg_ks_store *ks, const char *sql, const char *param, unsig
         return rc;
     rc = begin(ks, op, err, errlen);
     if (rc == DG_KS_OK) {
-        res = PQexecParams(ks->conn, sql, 1, NULL, values, NULL, NULL, 0);
+        res = PQexecParams(dg_pg_conn(ks->pg), sql, 1, NULL, values, NULL, NULL, 0);
         if (PQresultStatus(res) == PGRES_COMMAND_OK)
             *count = (unsigned)strtoul(PQcmdTuples(res), NULL, 10);
         else
@@ -596,7 +403,7 @@ static int run_delete(dg_ks_store *ks, const char *sql, const char *param, unsig
     if (rc == DG_KS_OK)
         rc = commit(ks, op, err, errlen);
     if (rc != DG_KS_OK)
-        roll_back(ks);
+        dg_pg_roll_back(ks->pg);
     unlock_store(ks);
     return rc;
 }
@@ -608,12 +415,12 @@ static int pg_delete(dg_ks_store *ks, const char *id, char *err, size_t errlen)
     int rc;
 
     if (!dg_ks_valid_id(id)) {
-        set_error(err, errlen, ks->name, op, "invalid pad id");
+        set_error(err, errlen, ks, op, "invalid pad id");
         return DG_KS_EINVAL;
     }
     rc = run_delete(ks, "DELETE FROM dcmguard.pads WHERE id = $1", id, &count, op, err, errlen);
     if (rc == DG_KS_OK && count == 0) {
-        set_error(err, errlen, ks->name, "no such pad (destroyed, expired or never stored)", id);
+        set_error(err, errlen, ks, "no such pad (destroyed, expired or never stored)", id);
         rc = DG_KS_ENOTFOUND;
     }
     return rc;
@@ -625,7 +432,7 @@ static int pg_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, si
     unsigned n = 0;
     int rc;
 
-    format_int(now_text, sizeof now_text, now);
+    dg_pg_format_int(now_text, now);
     rc = run_delete(ks, "DELETE FROM dcmguard.pads WHERE expires > 0 AND expires <= $1", now_text,
                     &n, "cannot purge expired pads", err, errlen);
     if (rc == DG_KS_OK && count != NULL)
@@ -638,8 +445,8 @@ static int pg_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, si
 static int collect_infos(dg_ks_store *ks, dg_pad_info **items, size_t *n, char *err, size_t errlen)
 {
     const char *op = "cannot list the pads";
-    PGresult *res = exec_first(ks, "SELECT " PG_COLUMNS " FROM dcmguard.pads ORDER BY created, id",
-                               0, NULL, NULL, NULL, 1);
+    PGresult *res = dg_pg_first(
+        ks->pg, "SELECT " PG_COLUMNS " FROM dcmguard.pads ORDER BY created, id", 0, NULL, 1);
     int rows, rc = DG_KS_OK;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -649,7 +456,7 @@ static int collect_infos(dg_ks_store *ks, dg_pad_info **items, size_t *n, char *
     rows = PQntuples(res);
     *items = calloc(rows > 0 ? (size_t)rows : 1, sizeof **items);
     if (*items == NULL) {
-        set_error(err, errlen, ks->name, op, "out of memory");
+        set_error(err, errlen, ks, op, "out of memory");
         rc = DG_KS_ENOMEM;
         goto done;
     }
@@ -669,7 +476,7 @@ static int pg_list(dg_ks_store *ks, dg_pad_visitor fn, void *user, char *err, si
     int rc;
 
     if (fn == NULL) {
-        set_error(err, errlen, ks->name, op, "no visitor");
+        set_error(err, errlen, ks, op, "no visitor");
         return DG_KS_EINVAL;
     }
     rc = lock_store(ks, op, err, errlen);

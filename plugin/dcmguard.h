@@ -227,6 +227,14 @@ DG_API int dg_inspect(const uint8_t *in, size_t in_len, char **text, char *err, 
  * accepted them, retrying after a delay that doubles with each failure.
  * Storage commitment is answered from it; it survives restarts. Threads
  * may share one dg_queue. Times are Unix seconds.
+ *
+ * Named by a postgresql:// URI instead of a path, the journal lives in
+ * that database (plugin/queue_pg.c), shared by several gateways: any of
+ * them answers storage commitment and forwards any pending instance, and
+ * dg_queue_due leases what it returns to this process for the lease
+ * (dg_queue_set_lease), so that one gateway at a time works on an
+ * instance; a gateway that dies mid-forward leaves the instance to another
+ * once the lease has run out (the archive may then receive it twice).
  */
 typedef struct dg_queue dg_queue;
 
@@ -267,6 +275,9 @@ DG_API void dg_queue_close(dg_queue *q);
 
 /* Retry delays in seconds: first, doubled after each failure, at most max (defaults 5, 300). */
 DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max);
+
+/* PostgreSQL journal: how long (seconds) what dg_queue_due returned stays ours (default 300). */
+DG_API int dg_queue_set_lease(dg_queue *q, unsigned seconds);
 
 /* The keyed name of a SOP Instance UID under the master key of ctx. */
 DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_QUEUE_KEY_LEN + 1],

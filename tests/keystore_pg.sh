@@ -1,20 +1,23 @@
 #!/bin/bash
-# keystore_pg.sh TEST_KEYSTORE_PG CLI TESTDATA: the key store on a PostgreSQL
-# server started here (tests/pg.sh): the C tests of
-# tests/unit/test_keystore_pg.c, then the CLI on a postgresql:// store: four
-# protect processes at once, one restore of everything (SHA-256 equal), keys.
+# keystore_pg.sh TEST_KEYSTORE_PG TEST_QUEUE CLI TESTDATA: the key store and
+# the gateway's journal on a PostgreSQL server started here (tests/pg.sh):
+# the C tests of tests/unit/test_keystore_pg.c and tests/orthanc/test_queue.c,
+# then the CLI on a postgresql:// store: four protect processes at once, one
+# restore of everything (SHA-256 equal), keys.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pg.sh"
 trap 'pg_stop; rm -rf "$TMP"' EXIT
-TEST=$1 CLI=$2 DATA=$3
+TEST=$1 QUEUE=$2 CLI=$3 DATA=$4
 pg_start || exit 1
-for db in ks_basic ks_race ks_threads ks_version ks_foreign ks_restart; do
+for db in ks_basic ks_race ks_threads ks_version ks_foreign ks_restart journal; do
     pg_createdb "$db" >/dev/null || exit 1
 done
 pg_psql postgres -c "CREATE DATABASE ks_pw OWNER dgpw" >/dev/null || exit 1
 export DG_PG_HALT="bash -c 'source $(dirname "$0")/pg.sh; PG_BASE=$PG_BASE; pg_halt'"
 export DG_PG_RESUME="bash -c 'source $(dirname "$0")/pg.sh; PG_BASE=$PG_BASE; pg_resume'"
-expect "the C tests on PostgreSQL" "$TEST" "$PG_BASE"
+expect "the key store's C tests on PostgreSQL" "$TEST" "$PG_BASE"
+expect "the journal's C tests on PostgreSQL" "$QUEUE" "$DATA/files" \
+    "postgresql:///journal?host=$PG_BASE&user=postgres"
 
 # The CLI: four protect processes on one store, then restore through another.
 "$CLI" keygen -o "$TMP/key" >/dev/null || fail keygen
