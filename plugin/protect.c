@@ -410,6 +410,27 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     return DG_OK;
 }
 
+/*
+ * A 1-bit image keeps its Bits Allocated/Stored/High Bit (its IOD fixes
+ * them): the placeholder is then native, every bit zero.
+ */
+static int one_bit_placeholder(protection *p, char *err, size_t errlen)
+{
+    uint64_t bits = (uint64_t)p->info.rows * p->info.cols * p->info.frames *
+                    (p->info.samples_per_pixel ? p->info.samples_per_pixel : 1);
+    size_t len = (size_t)((bits + 15) / 16 * 2);
+    uint8_t *zeros = calloc(len ? len : 1, 1);
+    int rc;
+
+    if (zeros == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    rc = dg_dicom_set_native_pixels(p->dicom, zeros, len, 8);
+    free(zeros);
+    return rc == DG_DICOM_OK
+               ? DG_OK
+               : dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
+}
+
 /* Puts the placeholder image in place of the Pixel Data (or removes it). */
 static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
 {
@@ -421,6 +442,8 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
     *jpegls = 0;
     if (!p->info.has_pixels)
         return DG_OK;
+    if (p->info.bits_allocated == 1 && !p->info.encapsulated)
+        return one_bit_placeholder(p, err, errlen);
     if (dg_pix_placeholder(&p->info, ph) != 0)
         return dg_dicom_remove_pixels(p->dicom) == DG_DICOM_OK
                    ? DG_OK
