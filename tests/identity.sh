@@ -68,6 +68,7 @@ grep -q "^confirmed $mrn " "$TMP/brute2" && grep -qx "confirmed: 1" "$TMP/brute2
 for f in "$TMP/mrn.dcm:$TMP/mrn-p.dcm" "$CT:$TMP/a1.dcm"; do
     "$ATTACK" digests "$K" "${f#*:}" "${f%%:*}" >"$TMP/digests" || fail "digest attacker did not run"
     grep -qx "digest matches: 0" "$TMP/digests" && ok || fail "a digest is readable: $(cat "$TMP/digests")"
+    grep -qx "raw master key unwraps: 0" "$TMP/digests" && ok || fail "the master key wraps directly"
     grep -qx "control matches: 1" "$TMP/digests" && ! grep -qx "holes: 0" "$TMP/digests" && ok ||
         fail "control: the scan does not find the holed digest: $(cat "$TMP/digests")"
 done
@@ -98,6 +99,10 @@ EOF
 cp -r "$DATA/v2" "$TMP/v2" && chmod 600 "$TMP/v2/master.key" "$TMP/v2/keystore.db"
 [ "$(xor_attack "$TMP/v2/keystore.db" "$TMP/v2/ct_binary.dcm" CompressedSamples 1CT1)" = 2 ] && ok ||
     fail "control: the XOR attack should read a version-2 file's values"
+
+"$ATTACK" digests "$TMP/v2/master.key" "$TMP/v2/ct_binary.dcm" "$CT" >"$TMP/digests2" || fail "attacker v2"
+grep -qx "digest matches: 1" "$TMP/digests2" && grep -qx "raw master key unwraps: 1" "$TMP/digests2" && ok ||
+    fail "control: the attacker should find a version-2 file's digest and raw wrap: $(cat "$TMP/digests2")"
 
 # --- Version-2 files still restore --------------------------------------------------------------
 for f in ct_binary:pydicom_CT_small rle_vigenere:pydicom_SC_rgb_rle rgb_numeric_single:pydicom_SC_rgb_small_odd; do

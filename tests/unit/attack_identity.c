@@ -178,6 +178,19 @@ static unsigned count_windows(const uint8_t *buf, size_t len, const uint8_t (*di
     return found;
 }
 
+/* One key, one purpose: the data key must not unwrap under the master key itself. */
+static int raw_master_unwraps(const char *keyfile, const target *t)
+{
+    dg_master_key mk;
+    uint8_t out[64];
+    size_t n = 0;
+    char err[256];
+
+    if (dg_master_key_load(keyfile, &mk, err, sizeof err) != 0)
+        die(err);
+    return dg_key_unwrap(mk.key, t->h.wrapped_key, t->h.wrapped_len, out, sizeof out, &n) == 0;
+}
+
 static int attack_digests(char **argv)
 {
     blob orig = load_path(argv[4]);
@@ -214,6 +227,7 @@ static int attack_digests(char **argv)
     controls = count_windows(t.plain, t.plain_len, (const uint8_t(*)[32]) & control, 1);
     printf("holes: %u\ndigest matches: %u\ncontrol matches: %u\n", t.env.hole_count, matches,
            controls);
+    printf("raw master key unwraps: %d\n", raw_master_unwraps(argv[2], &t));
     return 0;
 }
 
