@@ -412,7 +412,6 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     return DG_OK;
 }
 
-<<<<<<< HEAD
 #define DG_NOTICE_TITLE "PROTECTED BY DCMGUARD - PIXEL DATA ENCRYPTED"
 
 /*
@@ -441,7 +440,8 @@ static uint8_t *draw_notice(protection *p)
         mask = NULL;
     }
     return mask;
-=======
+}
+
 /*
  * A 1-bit image keeps its Bits Allocated/Stored/High Bit (its IOD fixes
  * them): the placeholder is then native, every bit zero.
@@ -461,7 +461,6 @@ static int one_bit_placeholder(protection *p, char *err, size_t errlen)
     return rc == DG_DICOM_OK
                ? DG_OK
                : dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
->>>>>>> main
 }
 
 /* Puts the placeholder image in place of the Pixel Data (or removes it). */
@@ -476,16 +475,12 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
     *jpegls = 0;
     if (!p->info.has_pixels)
         return DG_OK;
-<<<<<<< HEAD
+    if (p->info.bits_allocated == 1 && !p->info.encapsulated)
+        return one_bit_placeholder(p, err, errlen);
     notice = draw_notice(p);
     rc = dg_pix_placeholder(&p->info, notice, ph);
     free(notice);
     if (rc != 0)
-=======
-    if (p->info.bits_allocated == 1 && !p->info.encapsulated)
-        return one_bit_placeholder(p, err, errlen);
-    if (dg_pix_placeholder(&p->info, ph) != 0)
->>>>>>> main
         return dg_dicom_remove_pixels(p->dicom) == DG_DICOM_OK
                    ? DG_OK
                    : dg_fail(err, errlen, DG_EINPUT, "cannot remove the pixel data");
