@@ -22,18 +22,17 @@
 #define DGO_USERS_MAX 16
 
 typedef struct dgo_config {
-    char master_key[DGO_PATH_MAX]; /* "MasterKey" */
-    char key_store[DGO_PATH_MAX];  /* "KeyStore" */
-    char journal[DGO_PATH_MAX];    /* "Journal": default beside the key store */
-    int journal_full_sync;         /* "JournalFullSync": fsync every commit */
-    dg_pixel_mode mode;            /* "Mode": "aes" | "chaos" */
-    unsigned tile_rows, tile_cols; /* "Tiles": "auto" (0 x 0) | "RxC" */
-    unsigned threads;              /* "Threads": 0 = every core */
-    dg_otp_mode otp_mode;          /* "OtpMode": "binary" | "vigenere" | "numeric" */
-    dg_otp_policy otp_policy;      /* "OtpPolicy": "reusable" | "single-use" */
-    uint64_t otp_ttl;              /* "OtpTimeToLive": "0" (never), "30d", ... */
-    unsigned
-        retain; /* "Retain": "safe-private,modified-dates,..." as protect --retain (DG_RETAIN_*) */
+    char master_key[DGO_PATH_MAX];     /* "MasterKey" */
+    char key_store[DGO_PATH_MAX];      /* "KeyStore" */
+    char journal[DGO_PATH_MAX];        /* "Journal": default beside the key store */
+    int journal_full_sync;             /* "JournalFullSync": fsync every commit */
+    dg_pixel_mode mode;                /* "Mode": "aes" | "chaos" */
+    unsigned tile_rows, tile_cols;     /* "Tiles": "auto" (0 x 0) | "RxC" */
+    unsigned threads;                  /* "Threads": 0 = every core */
+    dg_otp_mode otp_mode;              /* "OtpMode": "binary" | "vigenere" | "numeric" */
+    dg_otp_policy otp_policy;          /* "OtpPolicy": "reusable" | "single-use" */
+    uint64_t otp_ttl;                  /* "OtpTimeToLive": "0" (never), "30d", ... */
+    unsigned retain;                   /* "Retain": as protect --retain (DG_RETAIN_*) */
     char forward_to[DGO_NAME_MAX + 1]; /* "ForwardTo": a DicomModalities name; "" = none */
     unsigned forward_batch;            /* "ForwardBatch": instances per association */
     unsigned retry_first, retry_max;   /* "ForwardRetryFirst" / "ForwardRetryMax", seconds */
