@@ -159,6 +159,20 @@ static int set_users(dgo_config *c, const json_t *v, char *err, size_t errlen)
     return 0;
 }
 
+/* "Retain": the profile options, comma-separated as for protect --retain (docs/header.md). */
+static int set_retain(dgo_config *c, const json_t *v, char *err, size_t errlen)
+{
+    unsigned bits = 0;
+
+    if (!json_is_string(v) || dg_parse_retain(json_string_value(v), &bits) != DG_OK ||
+        ((bits & DG_RETAIN_FULL_DATES) && (bits & DG_RETAIN_MODIFIED_DATES)))
+        return fail(err, errlen,
+                    "DcmGuard.Retain must be a string of names from safe-private, uids, device, "
+                    "institution, patient-chars, dates, modified-dates (not both date options)");
+    c->retain = bits;
+    return 0;
+}
+
 /* Sets one setting of the section from its name; unknown names are errors. */
 static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, size_t errlen)
 {
@@ -186,6 +200,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return set_otp_ttl(c, v, err, errlen);
     if (IS("ForwardTo"))
         return TEXT(forward_to, 1);
+    if (IS("ForwardToDicomWeb"))
+        return TEXT(forward_to_dicomweb, 1);
     if (IS("ForwardBatch"))
         return get_uint(v, name, 1, 1000, &c->forward_batch, err, errlen);
     if (IS("ForwardRetryFirst"))
@@ -202,6 +218,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return get_bool(v, name, &c->key_routes, err, errlen);
     if (IS("RestoreUsers"))
         return set_users(c, v, err, errlen);
+    if (IS("Retain"))
+        return set_retain(c, v, err, errlen);
 #undef TEXT
 #undef IS
     char buf[68];
@@ -240,8 +258,38 @@ static int default_journal(dgo_config *c, char *err, size_t errlen)
     return 0;
 }
 
+/*
+ * ForwardToDicomWeb names a server of the DICOMweb plugin's section
+ * ("DicomWeb": {"Servers": {NAME: ...}}, or servers kept in Orthanc's
+ * database); keeps the plugin's Root for the STOW-RS route.
+ */
+static int check_dicomweb(const json_t *root, dgo_config *c, char *err, size_t errlen)
+{
+    const json_t *dw = json_object_get(root, "DicomWeb");
+    const json_t *at = json_object_get(dw, "Root");
+    char buf[68];
+
+    if (c->forward_to[strcspn(c->forward_to, "/?#% \\")] != '\0')
+        return fail(err, errlen, "DcmGuard.ForwardToDicomWeb \"%s\" cannot be part of a URI",
+                    shown(c->forward_to, buf));
+    if (!json_is_true(json_object_get(dw, "ServersInDatabase")) &&
+        json_object_get(json_object_get(dw, "Servers"), c->forward_to) == NULL)
+        return fail(err, errlen,
+                    "DcmGuard.ForwardToDicomWeb \"%s\" is not a name in DicomWeb.Servers",
+                    shown(c->forward_to, buf));
+    snprintf(c->dicomweb_root, sizeof c->dicomweb_root, "/dicom-web/");
+    if (json_is_string(at)) {
+        const char *r = json_string_value(at);
+        size_t n = strlen(r);
+        if (n == 0 || r[0] != '/' || n + 2 > sizeof c->dicomweb_root || strchr(r, '?'))
+            return fail(err, errlen, "DicomWeb.Root must be a path such as \"/dicom-web/\"");
+        snprintf(c->dicomweb_root, sizeof c->dicomweb_root, "%s%s", r, r[n - 1] == '/' ? "" : "/");
+    }
+    return 0;
+}
+
 /* Settings of Orthanc itself that would defeat or contradict the gateway. */
-static int check_orthanc(const json_t *root, const dgo_config *c, char *err, size_t errlen)
+static int check_orthanc(const json_t *root, dgo_config *c, char *err, size_t errlen)
 {
     const json_t *ingest = json_object_get(root, "IngestTranscoding");
     const json_t *mods = json_object_get(root, "DicomModalities");
@@ -253,10 +301,12 @@ static int check_orthanc(const json_t *root, const dgo_config *c, char *err, siz
         return fail(err, errlen,
                     "IngestTranscoding is set: Orthanc would re-encode the protected files after "
                     "dcmguard; remove it (dcmguard already stores pixels as JPEG-LS)");
-    if (c->forward_to[0] != '\0' && !json_is_true(in_db) &&
+    if (c->forward_to[0] != '\0' && !c->forward_dicomweb && !json_is_true(in_db) &&
         json_object_get(mods, c->forward_to) == NULL)
         return fail(err, errlen, "DcmGuard.ForwardTo \"%s\" is not a name in DicomModalities",
                     shown(c->forward_to, buf));
+    if (c->forward_dicomweb && check_dicomweb(root, c, err, errlen) != 0)
+        return -1;
     if (c->user_count > 0 && !json_is_true(json_object_get(root, "AuthenticationEnabled")))
         return fail(err, errlen, "DcmGuard.RestoreUsers needs \"AuthenticationEnabled\": true");
     for (unsigned i = 0; i < c->user_count; i++)
@@ -285,6 +335,12 @@ static int parse_section(const json_t *section, dgo_config *c, char *err, size_t
     if (c->key_store[0] == '\0')
         return fail(err, errlen,
                     "DcmGuard.KeyStore is required (the key store's path or postgresql:// URI)");
+    if (c->forward_to[0] != '\0' && c->forward_to_dicomweb[0] != '\0')
+        return fail(err, errlen, "DcmGuard.ForwardTo and ForwardToDicomWeb: choose one archive");
+    if (c->forward_to_dicomweb[0] != '\0') {
+        memcpy(c->forward_to, c->forward_to_dicomweb, sizeof c->forward_to);
+        c->forward_dicomweb = 1;
+    }
     if (c->retry_max < c->retry_first)
         return fail(err, errlen, "DcmGuard.ForwardRetryMax is below ForwardRetryFirst");
     if (c->journal[0] == '\0')

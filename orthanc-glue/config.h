@@ -32,6 +32,7 @@ typedef struct dgo_config {
     dg_otp_mode otp_mode;              /* "OtpMode": "binary" | "vigenere" | "numeric" */
     dg_otp_policy otp_policy;          /* "OtpPolicy": "reusable" | "single-use" */
     uint64_t otp_ttl;                  /* "OtpTimeToLive": "0" (never), "30d", ... */
+    unsigned retain;                   /* "Retain": as protect --retain (DG_RETAIN_*) */
     char forward_to[DGO_NAME_MAX + 1]; /* "ForwardTo": a DicomModalities name; "" = none */
     unsigned forward_batch;            /* "ForwardBatch": instances per association */
     unsigned retry_first, retry_max;   /* "ForwardRetryFirst" / "ForwardRetryMax", seconds */
@@ -41,6 +42,12 @@ typedef struct dgo_config {
     int key_routes;                    /* "EnableKeyRoutes" */
     unsigned user_count;               /* "RestoreUsers": who may use those routes */
     char users[DGO_USERS_MAX][DGO_NAME_MAX + 1];
+    /* "ForwardToDicomWeb": a server of the DICOMweb plugin ("DicomWeb": {"Servers": ...}),
+     * sent to with STOW-RS; then forward_to holds that name too and forward_dicomweb is 1;
+     * dicomweb_root is the DICOMweb plugin's "Root" ("/dicom-web/") */
+    char forward_to_dicomweb[DGO_NAME_MAX + 1];
+    int forward_dicomweb;
+    char dicomweb_root[DGO_NAME_MAX + 1];
 } dgo_config;
 
 /*
