@@ -48,6 +48,25 @@ for p in 0 1 2 3; do
 done
 [ $same -eq ${#files[@]} ] && ok || fail "$same of ${#files[@]} files restored bit for bit"
 echo "$same of ${#files[@]} files protected by 4 processes and restored through PostgreSQL"
+# Single-use on PostgreSQL (issue 12): 8 concurrent restores of one pad, 3 rounds: one original each.
+one=${files[0]}
+for round in 1 2 3; do
+    "$CLI" protect --otp-policy single-use -k "$TMP/key" -s "$PG_URI" -o "$TMP/once.dcm" "$one" ||
+        fail "protect single-use on PostgreSQL"
+    rm -f "$TMP"/race.*
+    pids=()
+    for i in 1 2 3 4 5 6 7 8; do
+        "$CLI" restore -k "$TMP/key" -s "$PG_URI" -o "$TMP/race.$i.dcm" "$TMP/once.dcm" 2>/dev/null &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    n=0 good=0
+    for i in 1 2 3 4 5 6 7 8; do
+        [ -f "$TMP/race.$i.dcm" ] && n=$((n + 1)) && [ "$(sha "$TMP/race.$i.dcm")" = "$(sha "$one")" ] &&
+            good=$((good + 1))
+    done
+    [ $n = 1 ] && [ $good = 1 ] && ok || fail "PostgreSQL round $round: $n restores wrote output ($good original)"
+done
 # A password in the store URI is refused before anything is done.
 refuse "a password in the URI" "$CLI" keys list -s "postgresql://postgres:pw@/dcmguard?host=$PG_BASE"
 summary
