@@ -13,9 +13,15 @@
  * PHI), alphabet, policy, created and expires (Unix seconds; expires 0 =
  * never), length and the pad bytes. Opening the store deletes every pad
  * whose time has passed.
+ *
+ * The same file holds the audit trail (table audit, audit.h): one row per
+ * audited act, hash-chained. Stores made before the trail get the table
+ * when next opened.
  */
 #ifndef DG_KEYSTORE_H
 #define DG_KEYSTORE_H
+
+#include "audit.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -55,14 +61,43 @@ int dg_keystore_put(dg_keystore *ks, const dg_pad_info *info, const uint8_t *pad
  * Reads a pad that exists and has not expired at time now: *pad is
  * malloc'd (info->length bytes); wipe it with dg_wipe before free.
  */
-int dg_keystore_get(dg_keystore *ks, const char *id, int64_t now, dg_pad_info *info,
-                    uint8_t **pad, char *err, size_t errlen);
+int dg_keystore_get(dg_keystore *ks, const char *id, int64_t now, dg_pad_info *info, uint8_t **pad,
+                    char *err, size_t errlen);
 
 /* Deletes one pad (DG_KS_ENOTFOUND when absent). */
 int dg_keystore_delete(dg_keystore *ks, const char *id, char *err, size_t errlen);
 
 /* Deletes every pad with 0 < expires <= now; *count receives how many. */
 int dg_keystore_purge(dg_keystore *ks, int64_t now, unsigned *count, char *err, size_t errlen);
+
+/*
+ * Like dg_keystore_purge, and calls fn with the id of every pad destroyed
+ * (after the commit; fn may be NULL).
+ */
+typedef int (*dg_pad_id_visitor)(void *user, const char *id);
+int dg_keystore_purge_ids(dg_keystore *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                          unsigned *count, char *err, size_t errlen);
+
+/* 1 when dg_keystore_open created the store (it was absent or empty). */
+int dg_keystore_created(const dg_keystore *ks);
+
+/*
+ * Calls fn with the id of every pad the purge at dg_keystore_open destroyed
+ * (expired), once: the list is emptied.
+ */
+void dg_keystore_take_expired(dg_keystore *ks, dg_pad_id_visitor fn, void *user);
+
+/*
+ * The audit trail (audit.h), in the same store: appends r (its time and
+ * fields set) as the next record, setting r->seq, r->prev and r->hash, in
+ * one transaction, durably.
+ */
+int dg_keystore_audit_append(dg_keystore *ks, dg_audit_record *r, char *err, size_t errlen);
+
+/* Calls fn for every record with time >= since, in seq order; fn returns 0 to go on. */
+typedef int (*dg_audit_visitor)(void *user, const dg_audit_record *r);
+int dg_keystore_audit_list(dg_keystore *ks, int64_t since, dg_audit_visitor fn, void *user,
+                           char *err, size_t errlen);
 
 /* Calls fn for the metadata of every pad, ordered by creation; fn returns 0 to go on. */
 typedef int (*dg_pad_visitor)(void *user, const dg_pad_info *info);

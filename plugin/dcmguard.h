@@ -128,6 +128,41 @@ DG_API int dg_keys_list(dg_ctx *ctx, int json, char **text, char *err, size_t er
 DG_API int dg_keys_purge(dg_ctx *ctx, unsigned *destroyed, char *err, size_t errlen);
 DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen);
 
+/*
+ * The audit trail (docs/audit.md). With a key store open, the library
+ * appends one hash-chained record to the store for every protect, restore
+ * (de-identified too), pad destruction (destroy, single-use claim, purge,
+ * expiry) and key-store creation: UTC time, actor, action, pseudonymous
+ * instance UID, pad id, outcome; never a patient value or a secret. An act
+ * whose record cannot be written fails (DG_ESTORE).
+ *
+ * The actor of a record is the calling thread's (dg_audit_set_thread_actor,
+ * a gateway sets it per request; NULL clears it), else the context's
+ * (dg_ctx_set_actor, e.g. "user@host" for the CLI), else "unknown".
+ * dg_audit_note appends a record of the caller's own (e.g. "gateway-start").
+ * dg_audit_list gives a malloc'd text of the records with time >= since
+ * (Unix seconds), one per line or a JSON array. dg_audit_verify checks the
+ * whole chain: *intact is 1, or 0 with one line in *report saying which
+ * record was edited, removed, inserted or reordered; anchor ("SEQ:HASH",
+ * or NULL) must match a record, which catches a chain rewritten whole. On
+ * success *report ends with the head ("N records, head SEQ:HASH").
+ * With dg_ctx_set_audit_syslog(ctx, 1) each record is also sent to syslog
+ * (facility LOG_AUTHPRIV) as a DICOM audit message (PS3.15 A.5, RFC 3881 XML).
+ */
+#define DG_ACTOR_MAX 128
+DG_API int dg_ctx_set_actor(dg_ctx *ctx, const char *actor);
+DG_API void dg_audit_set_thread_actor(const char *actor);
+DG_API int dg_ctx_set_audit_syslog(dg_ctx *ctx, int on);
+DG_API int dg_audit_note(dg_ctx *ctx, const char *action, const char *outcome, char *err,
+                         size_t errlen);
+DG_API int dg_audit_list(dg_ctx *ctx, int json, int64_t since, char **text, char *err,
+                         size_t errlen);
+DG_API int dg_audit_verify(dg_ctx *ctx, const char *anchor, int *intact, char **report, char *err,
+                           size_t errlen);
+/* The DICOM audit message (XML) of one record's fields; malloc'd, NULL when out of memory. */
+DG_API char *dg_audit_xml(int64_t time, const char *actor, const char *action, const char *instance,
+                          const char *pad, const char *outcome);
+
 /* One encrypted tile kept outside the protected file (--slices-dir). */
 typedef struct dg_slice {
     char name[256]; /* file name: <input name>.<id>.r<row>c<col>.enc */
@@ -183,8 +218,7 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
                       size_t errlen);
 
 /* After a DG_RESTORE_KEEP_PAD restore: consumes the pad if it is single-use. */
-DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
-                           size_t errlen);
+DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err, size_t errlen);
 
 /*
  * Describes a protected file without any key: a malloc'd text of
@@ -237,16 +271,15 @@ typedef struct dg_queue_stats {
  * commit wait for the disk (fsync); without it a commit survives a crash of
  * the process but maybe not of the machine, as Orthanc's own index does.
  */
-DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err,
-                         size_t errlen);
+DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err, size_t errlen);
 DG_API void dg_queue_close(dg_queue *q);
 
 /* Retry delays in seconds: first, doubled after each failure, at most max (defaults 5, 300). */
 DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max);
 
 /* The keyed name of a SOP Instance UID under the master key of ctx. */
-DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid,
-                        char key[DG_QUEUE_KEY_LEN + 1], char *err, size_t errlen);
+DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_QUEUE_KEY_LEN + 1],
+                        char *err, size_t errlen);
 
 /* Reads a DICOM file's SOP Class UID and the keyed name of its SOP Instance UID. */
 DG_API int dg_queue_key_file(dg_ctx *ctx, const uint8_t *file, size_t len,
@@ -261,8 +294,8 @@ DG_API int dg_queue_add(dg_queue *q, const char *key, const char *sop_class, con
                         int forward, int64_t now, char *err, size_t errlen);
 
 /* The record of key; *found is 0 when there is none. */
-DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found,
-                         char *err, size_t errlen);
+DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, int *found, char *err,
+                         size_t errlen);
 
 /* Up to max ids whose forwarding is due at now, the longest waiting first. */
 DG_API int dg_queue_due(dg_queue *q, int64_t now, char (*ids)[DG_QUEUE_ID_MAX + 1], unsigned max,
@@ -304,12 +337,16 @@ typedef struct dg_analyze_options {
 /* Only the statistics of the two images: no re-encryption (no NPCR or UACI). */
 #define DG_ANALYZE_NO_SENSITIVITY 1u
 
-typedef enum dg_verdict { DG_VERDICT_INFO = -1, DG_VERDICT_FAIL = 0, DG_VERDICT_PASS = 1 } dg_verdict;
+typedef enum dg_verdict {
+    DG_VERDICT_INFO = -1,
+    DG_VERDICT_FAIL = 0,
+    DG_VERDICT_PASS = 1
+} dg_verdict;
 
 /* One measured value. PASS means low <= value <= high (alpha = 0.05). */
 typedef struct dg_analysis_row {
-    char group[16];   /* "plain", "cipher", "placeholder", "pixel", "key", "wrong-key" */
-    char name[48];    /* "entropy", "npcr (0,0)", "uaci bit 52", ... */
+    char group[16]; /* "plain", "cipher", "placeholder", "pixel", "key", "wrong-key" */
+    char name[48];  /* "entropy", "npcr (0,0)", "uaci bit 52", ... */
     double value;
     double expected;  /* an ideal cipher's mean; NaN when there is none */
     double low, high; /* acceptance interval; -HUGE_VAL or HUGE_VAL when open */
