@@ -1,22 +1,27 @@
 /*
- * keystore.h - the key store: an SQLite database holding one-time pads and
- * their metadata, never anything else.
+ * keystore.h - the key store: one-time pads and their metadata, never
+ * anything else, in one of two backends chosen by the store string:
+ *   - a path: an SQLite file (keystore_sqlite.c), the embedded default;
+ *   - a libpq URI, postgresql://... or postgres://... (the host may be a
+ *     Unix socket folder: postgresql:///db?host=/run/postgresql): a
+ *     PostgreSQL database (keystore_pg.c) that several gateways share.
+ *     A password in the URI is refused: libpq reads it from its password
+ *     file (~/.pgpass, PGPASSFILE), a service file or the environment.
+ * Both behave the same through this interface (keystore_backend.h).
  *
- * The file is created with mode 0600 (its -wal and -shm files too) and
- * opened in WAL mode with secure_delete on, synchronous=FULL (a pad is on
- * disk when dg_keystore_put returns: a lost pad is a lost identity) and a
- * busy timeout, so several processes can share one store. Every change is
- * one transaction. After pads are deleted the WAL is checkpointed and
- * truncated so that deleted pad bytes do not linger in it.
+ * A pad is durable when dg_keystore_put returns (a lost pad is a lost
+ * identity). Every change is one transaction; any number of threads and
+ * processes may share a store. Each backend creates its schema when
+ * absent and refuses a database whose schema version it does not know.
  *
  * A pad row: id (32 hex digits), instance (a pseudonymous label, never
  * PHI), alphabet, policy, created and expires (Unix seconds; expires 0 =
  * never), length and the pad bytes. Opening the store deletes every pad
  * whose time has passed.
  *
- * The same file holds the audit trail (table audit, audit.h): one row per
- * audited act, hash-chained. Stores made before the trail get the table
- * when next opened.
+ * The same store holds the audit trail (audit.h): one row per audited act,
+ * hash-chained, so that every gateway on one store writes one trail. An
+ * SQLite store made before the trail gets its table when next opened.
  */
 #ifndef DG_KEYSTORE_H
 #define DG_KEYSTORE_H
@@ -31,8 +36,9 @@ enum {
     DG_KS_EINVAL = -1,
     DG_KS_ENOMEM = -2,
     DG_KS_ENOTFOUND = -3, /* no such pad (destroyed, expired or never made) */
-    DG_KS_EIO = -4,       /* SQLite failed: locked too long, disk full, corrupt ... */
-    DG_KS_EFORMAT = -5    /* the file is not a dcmguard key store */
+    DG_KS_EIO = -4,     /* the database failed: locked too long, disk full, corrupt, server down */
+    DG_KS_EFORMAT = -5, /* the file or database is not a dcmguard key store */
+    DG_KS_EUNSUPPORTED = -6 /* the backend does not do that (yet) */
 };
 
 #define DG_KS_ID_LEN 32 /* hex digits */
@@ -49,8 +55,8 @@ typedef struct dg_pad_info {
     uint64_t length;
 } dg_pad_info;
 
-/* Opens (creating when absent) the store at path and purges expired pads. */
-int dg_keystore_open(const char *path, dg_keystore **out, char *err, size_t errlen);
+/* Opens (creating when absent) the store named by store and purges expired pads. */
+int dg_keystore_open(const char *store, dg_keystore **out, char *err, size_t errlen);
 void dg_keystore_close(dg_keystore *ks);
 
 /* Stores a pad durably (committed and synced before it returns). */
@@ -88,9 +94,9 @@ int dg_keystore_created(const dg_keystore *ks);
 void dg_keystore_take_expired(dg_keystore *ks, dg_pad_id_visitor fn, void *user);
 
 /*
- * The audit trail (audit.h), in the same store: appends r (its time and
- * fields set) as the next record, setting r->seq, r->prev and r->hash, in
- * one transaction, durably.
+ * The audit trail (audit.h): appends r (its time and fields set) as the
+ * next record, setting r->seq, r->prev and r->hash, in one transaction,
+ * durably.
  */
 int dg_keystore_audit_append(dg_keystore *ks, dg_audit_record *r, char *err, size_t errlen);
 

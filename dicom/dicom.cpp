@@ -16,6 +16,7 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmdata/dcdict.h"
+#include "dcmtk/dcmdata/dcdicent.h"
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "dcmtk/dcmdata/dcistrmb.h"
 #include "dcmtk/dcmdata/dcmetinf.h"
@@ -31,6 +32,7 @@
 
 #include <memory>
 #include <new>
+#include <string>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -837,8 +839,42 @@ static void describe(DcmElement *el, unsigned depth, OFString &value, dg_dicom_v
     v->vr[2] = '\0';
     v->depth = depth;
     v->value = NULL;
+    v->creator = NULL;
     if (vr.isaString() && el->getOFStringArray(value).good())
         v->value = value.c_str();
+    if ((v->group & 1) && v->element >= 0x1000)
+        v->creator = el->getTag().getPrivateCreator();
+}
+
+/* Every value byte of el set to zero, its length kept. */
+static int zero_element(DcmElement *el)
+{
+    Uint32 length = el->getLength();
+    Uint8 *bytes = NULL;
+
+    if (el->ident() == EVR_SQ || el->ident() == EVR_pixelSQ)
+        return DG_DICOM_EINVAL;
+    if (length == 0)
+        return DG_DICOM_OK;
+    if (el->createUint8Array(length, bytes).bad() || bytes == NULL)
+        return DG_DICOM_ENOMEM;
+    memset(bytes, 0, length);
+    return DG_DICOM_OK;
+}
+
+/* A replacement for a binary element: the string's bytes, padded to an even length. */
+static int replace_bytes(DcmElement *el, const char *text)
+{
+    size_t n = strlen(text);
+    std::string bytes(text, n);
+
+    if (n % 2)
+        bytes.push_back(' ');
+    return el->putUint8Array(reinterpret_cast<const Uint8 *>(bytes.data()),
+                             OFstatic_cast(unsigned long, bytes.size()))
+                   .good()
+               ? DG_DICOM_OK
+               : DG_DICOM_EINVAL;
 }
 
 static int walk_into(struct editor *ed, DcmElement *el, unsigned depth)
@@ -892,7 +928,11 @@ static int edit_element(struct editor *ed, DcmItem *item, unsigned long i, unsig
     case DG_DICOM_REPLACE:
         if (el->ident() == EVR_SQ)
             return empty_element(el);
+        if (el->ident() == EVR_OB || el->ident() == EVR_UN)
+            return replace_bytes(el, ed->replacement);
         return el->putString(ed->replacement).good() ? DG_DICOM_OK : DG_DICOM_EINVAL;
+    case DG_DICOM_ZERO:
+        return zero_element(el);
     default:
         return DG_DICOM_EINVAL;
     }
@@ -929,6 +969,37 @@ int dg_dicom_edit(dg_dicom *d, dg_dicom_editor fn, void *user)
     if (d == NULL || fn == NULL)
         return DG_DICOM_EINVAL;
     GUARDED(edit(d, fn, user));
+}
+
+static int dict_vr(uint16_t group, uint16_t element, char vr[3])
+{
+    const DcmDataDictionary &dict = dcmDataDict.rdlock();
+    const DcmDictEntry *entry = dict.findEntry(DcmTagKey(group, element), NULL);
+    int known = entry != NULL;
+
+    vr[0] = '\0';
+    if (known) {
+        const char *name = entry->getVR().getVRName();
+        vr[0] = name[0];
+        vr[1] = name[0] ? name[1] : '\0';
+        vr[2] = '\0';
+    }
+    dcmDataDict.rdunlock();
+    return known;
+}
+
+int dg_dicom_dict_vr(uint16_t group, uint16_t element, char vr[3])
+{
+    if (vr == NULL)
+        return 0;
+    vr[0] = '\0';
+    if (!dcmtk_ready())
+        return 0;
+    try {
+        return dict_vr(group, element, vr);
+    } catch (...) {
+        return 0;
+    }
 }
 
 static int add_code(DcmDataset *ds, const DcmTagKey &key, const char *value, const char *scheme,

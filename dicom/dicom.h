@@ -156,18 +156,21 @@ int dg_dicom_elements(const dg_dicom *d, const dg_dicom_element **list, size_t *
 
 /* What an editor wants done with one element (see dg_dicom_edit). */
 typedef enum {
-    DG_DICOM_KEEP = 0,   /* leave it; a sequence is then walked into */
-    DG_DICOM_REMOVE = 1, /* delete it */
-    DG_DICOM_EMPTY = 2,  /* make its value empty (a sequence loses its items) */
-    DG_DICOM_REPLACE = 3 /* set its value to the string written in replacement */
+    DG_DICOM_KEEP = 0,    /* leave it; a sequence is then walked into */
+    DG_DICOM_REMOVE = 1,  /* delete it */
+    DG_DICOM_EMPTY = 2,   /* make its value empty (a sequence loses its items) */
+    DG_DICOM_REPLACE = 3, /* set its value to the string written in replacement (OB, OW, UN:
+                             its bytes, padded to an even length with a space) */
+    DG_DICOM_ZERO = 4     /* keep the element and its length, every value byte set to zero */
 } dg_dicom_edit_action;
 
 /* An element of the dataset as the editor sees it. */
 typedef struct dg_dicom_visit {
     uint16_t group, element;
-    char vr[3];        /* DCMTK's VR for it */
-    unsigned depth;    /* 0 at the top level */
-    const char *value; /* string VRs: the whole value, backslashes included; else NULL */
+    char vr[3];          /* DCMTK's VR for it */
+    unsigned depth;      /* 0 at the top level */
+    const char *value;   /* string VRs: the whole value, backslashes included; else NULL */
+    const char *creator; /* private elements (gggg,xxEE): their block's creator; else NULL */
 } dg_dicom_visit;
 
 /*
@@ -183,6 +186,13 @@ typedef int (*dg_dicom_editor)(void *user, const dg_dicom_visit *v, char *replac
  * tags, so two files with the same structure are visited alike.
  */
 int dg_dicom_edit(dg_dicom *d, dg_dicom_editor fn, void *user);
+
+/*
+ * The VR the data dictionary gives (group,element) in vr ("SQ", "PN", ...;
+ * "xs", "ox" and the like for tags of several VRs). Returns 1 when the
+ * dictionary knows the tag, 0 (and vr "") when it does not.
+ */
+int dg_dicom_dict_vr(uint16_t group, uint16_t element, char vr[3]);
 
 /*
  * Appends an item holding a code (0008,0100) value, (0008,0102) scheme,

@@ -186,6 +186,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return set_otp_ttl(c, v, err, errlen);
     if (IS("ForwardTo"))
         return TEXT(forward_to, 1);
+    if (IS("ForwardToDicomWeb"))
+        return TEXT(forward_to_dicomweb, 1);
     if (IS("ForwardBatch"))
         return get_uint(v, name, 1, 1000, &c->forward_batch, err, errlen);
     if (IS("ForwardRetryFirst"))
@@ -194,6 +196,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return get_uint(v, name, 1, 7 * 86400, &c->retry_max, err, errlen);
     if (IS("ForwardTimeout"))
         return get_uint(v, name, 1, 3600, &c->forward_timeout, err, errlen);
+    if (IS("ForwardLease"))
+        return get_uint(v, name, 1, 86400, &c->forward_lease, err, errlen);
     if (IS("EnableRestoreRoutes"))
         return get_bool(v, name, &c->restore_routes, err, errlen);
     if (IS("EnableKeyRoutes"))
@@ -218,11 +222,20 @@ static void set_defaults(dgo_config *c)
     c->retry_first = 5;
     c->retry_max = 300;
     c->forward_timeout = 60;
+    c->forward_lease = 300;
 }
 
-/* The default journal: dcmguard-journal.db in the key store's folder. */
+/*
+ * The default journal: dcmguard-journal.db in the key store's folder, or
+ * the key store's PostgreSQL database (the journal shared by every gateway).
+ */
 static int default_journal(dgo_config *c, char *err, size_t errlen)
 {
+    if (strncmp(c->key_store, "postgresql://", 13) == 0 ||
+        strncmp(c->key_store, "postgres://", 11) == 0) {
+        memcpy(c->journal, c->key_store, strlen(c->key_store) + 1); /* same size of buffer */
+        return 0;
+    }
     const char *slash = strrchr(c->key_store, '/');
     int dir = slash == NULL ? 0 : (int)(slash - c->key_store) + 1;
     int n = snprintf(c->journal, sizeof c->journal, "%.*sdcmguard-journal.db", dir, c->key_store);
@@ -296,8 +309,38 @@ static int check_scripting(const json_t *root, const dgo_config *c, char *err, s
     return 0;
 }
 
+/*
+ * ForwardToDicomWeb names a server of the DICOMweb plugin's section
+ * ("DicomWeb": {"Servers": {NAME: ...}}, or servers kept in Orthanc's
+ * database); keeps the plugin's Root for the STOW-RS route.
+ */
+static int check_dicomweb(const json_t *root, dgo_config *c, char *err, size_t errlen)
+{
+    const json_t *dw = json_object_get(root, "DicomWeb");
+    const json_t *at = json_object_get(dw, "Root");
+    char buf[68];
+
+    if (c->forward_to[strcspn(c->forward_to, "/?#% \\")] != '\0')
+        return fail(err, errlen, "DcmGuard.ForwardToDicomWeb \"%s\" cannot be part of a URI",
+                    shown(c->forward_to, buf));
+    if (!json_is_true(json_object_get(dw, "ServersInDatabase")) &&
+        json_object_get(json_object_get(dw, "Servers"), c->forward_to) == NULL)
+        return fail(err, errlen,
+                    "DcmGuard.ForwardToDicomWeb \"%s\" is not a name in DicomWeb.Servers",
+                    shown(c->forward_to, buf));
+    snprintf(c->dicomweb_root, sizeof c->dicomweb_root, "/dicom-web/");
+    if (json_is_string(at)) {
+        const char *r = json_string_value(at);
+        size_t n = strlen(r);
+        if (n == 0 || r[0] != '/' || n + 2 > sizeof c->dicomweb_root || strchr(r, '?'))
+            return fail(err, errlen, "DicomWeb.Root must be a path such as \"/dicom-web/\"");
+        snprintf(c->dicomweb_root, sizeof c->dicomweb_root, "%s%s", r, r[n - 1] == '/' ? "" : "/");
+    }
+    return 0;
+}
+
 /* Settings of Orthanc itself that would defeat or contradict the gateway. */
-static int check_orthanc(const json_t *root, const dgo_config *c, char *err, size_t errlen)
+static int check_orthanc(const json_t *root, dgo_config *c, char *err, size_t errlen)
 {
     const json_t *ingest = json_object_get(root, "IngestTranscoding");
     const json_t *mods = json_object_get(root, "DicomModalities");
@@ -309,10 +352,12 @@ static int check_orthanc(const json_t *root, const dgo_config *c, char *err, siz
         return fail(err, errlen,
                     "IngestTranscoding is set: Orthanc would re-encode the protected files after "
                     "dcmguard; remove it (dcmguard already stores pixels as JPEG-LS)");
-    if (c->forward_to[0] != '\0' && !json_is_true(in_db) &&
+    if (c->forward_to[0] != '\0' && !c->forward_dicomweb && !json_is_true(in_db) &&
         json_object_get(mods, c->forward_to) == NULL)
         return fail(err, errlen, "DcmGuard.ForwardTo \"%s\" is not a name in DicomModalities",
                     shown(c->forward_to, buf));
+    if (c->forward_dicomweb && check_dicomweb(root, c, err, errlen) != 0)
+        return -1;
     if (c->user_count > 0 && !json_is_true(json_object_get(root, "AuthenticationEnabled")))
         return fail(err, errlen, "DcmGuard.RestoreUsers needs \"AuthenticationEnabled\": true");
     for (unsigned i = 0; i < c->user_count; i++)
@@ -339,7 +384,14 @@ static int parse_section(const json_t *section, dgo_config *c, char *err, size_t
     if (c->master_key[0] == '\0')
         return fail(err, errlen, "DcmGuard.MasterKey is required (a file made by dcmguard keygen)");
     if (c->key_store[0] == '\0')
-        return fail(err, errlen, "DcmGuard.KeyStore is required (the key store's path)");
+        return fail(err, errlen,
+                    "DcmGuard.KeyStore is required (the key store's path or postgresql:// URI)");
+    if (c->forward_to[0] != '\0' && c->forward_to_dicomweb[0] != '\0')
+        return fail(err, errlen, "DcmGuard.ForwardTo and ForwardToDicomWeb: choose one archive");
+    if (c->forward_to_dicomweb[0] != '\0') {
+        memcpy(c->forward_to, c->forward_to_dicomweb, sizeof c->forward_to);
+        c->forward_dicomweb = 1;
+    }
     if (c->retry_max < c->retry_first)
         return fail(err, errlen, "DcmGuard.ForwardRetryMax is below ForwardRetryFirst");
     if (c->journal[0] == '\0')

@@ -36,11 +36,18 @@ typedef struct dgo_config {
     unsigned forward_batch;            /* "ForwardBatch": instances per association */
     unsigned retry_first, retry_max;   /* "ForwardRetryFirst" / "ForwardRetryMax", seconds */
     unsigned forward_timeout;          /* "ForwardTimeout": DICOM timeout, seconds */
+    unsigned forward_lease;            /* "ForwardLease": PostgreSQL journal, seconds */
     int restore_routes;                /* "EnableRestoreRoutes" */
     int key_routes;                    /* "EnableKeyRoutes" */
     unsigned user_count;               /* "RestoreUsers": who may use those routes */
     char users[DGO_USERS_MAX][DGO_NAME_MAX + 1];
     int audit_syslog; /* "AuditSyslog": each audit record also to syslog (DICOM audit XML) */
+    /* "ForwardToDicomWeb": a server of the DICOMweb plugin ("DicomWeb": {"Servers": ...}),
+     * sent to with STOW-RS; then forward_to holds that name too and forward_dicomweb is 1;
+     * dicomweb_root is the DICOMweb plugin's "Root" ("/dicom-web/") */
+    char forward_to_dicomweb[DGO_NAME_MAX + 1];
+    int forward_dicomweb;
+    char dicomweb_root[DGO_NAME_MAX + 1];
 } dgo_config;
 
 /*

@@ -6,6 +6,9 @@
  * association; when it fails, each of its instances is tried alone so
  * that one refused instance does not hold back the others. Failures are
  * retried after the journal's back-off; the journal survives restarts.
+ * With "ForwardToDicomWeb" the same queue goes to a DICOMweb server with
+ * STOW-RS instead, through the DICOMweb plugin's client route
+ * /dicom-web/servers/{name}/stow.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "gateway.h"
@@ -58,6 +61,53 @@ done:
     return rc;
 }
 
+/* 1 when Orthanc no longer has the instance id (deleted since it was queued). */
+static int gone(const char *id)
+{
+    OrthancPluginMemoryBuffer answer = {0};
+    char uri[DG_QUEUE_ID_MAX + 16];
+
+    snprintf(uri, sizeof uri, "/instances/%s", id);
+    if (OrthancPluginRestApiGet(dgo.orthanc, &answer, uri) == OrthancPluginErrorCode_Success) {
+        OrthancPluginFreeMemoryBuffer(dgo.orthanc, &answer);
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * Sends ids with STOW-RS through the DICOMweb plugin (a synchronous job);
+ * 0 when the server accepted every one (the plugin fails the whole call
+ * when the server answers an HTTP error or lists a failed instance).
+ */
+static int stow(char (*ids)[DG_QUEUE_ID_MAX + 1], unsigned n, char *why, size_t whylen)
+{
+    OrthancPluginMemoryBuffer answer = {0};
+    OrthancPluginErrorCode code;
+    json_t *req = json_pack("{s:[],s:b}", "Resources", "Synchronous", 1);
+    char uri[2 * DGO_NAME_MAX + 32], *body = NULL;
+
+    for (unsigned i = 0; req != NULL && i < n; i++)
+        json_array_append_new(json_object_get(req, "Resources"), json_string(ids[i]));
+    body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    if (body == NULL) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    snprintf(uri, sizeof uri, "%sservers/%s/stow", dgo.cfg.dicomweb_root, dgo.cfg.forward_to);
+    /* AfterPlugins: the route belongs to the DICOMweb plugin, not to Orthanc's core */
+    code = OrthancPluginRestApiPostAfterPlugins(dgo.orthanc, &answer, uri, body, strlen(body));
+    free(body);
+    if (answer.data != NULL)
+        OrthancPluginFreeMemoryBuffer(dgo.orthanc, &answer);
+    if (code == OrthancPluginErrorCode_Success)
+        return 0;
+    snprintf(why, whylen, "STOW-RS: %s", OrthancPluginGetErrorDescription(dgo.orthanc, code));
+    /* an unknown route or server is also UnknownResource: only a deleted instance is dropped */
+    return n == 1 && gone(ids[0]) ? 1 : -1;
+}
+
 /* Records the outcome of sending one instance (rc as store returns). */
 static void record(const char *id, int rc, const char *why)
 {
@@ -88,7 +138,8 @@ static int stopping(void)
 static void forward_batch(char (*ids)[DG_QUEUE_ID_MAX + 1], unsigned n)
 {
     char why[DG_QUEUE_WHY_MAX + 1] = "";
-    int rc = store(ids, n, why, sizeof why);
+    int rc =
+        dgo.cfg.forward_dicomweb ? stow(ids, n, why, sizeof why) : store(ids, n, why, sizeof why);
 
     if (rc == 0 || n == 1) {
         if (rc != 0)

@@ -351,6 +351,7 @@ static int open_journal(const dgo_config *c)
         return -1;
     }
     dg_queue_set_backoff(dgo.journal, c->retry_first, c->retry_max);
+    dg_queue_set_lease(dgo.journal, c->forward_lease);
     return 0;
 }
 

@@ -104,8 +104,18 @@ DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy,
 #define DG_RETAIN_INSTITUTION (1u << 3)
 #define DG_RETAIN_PATIENT_CHARS (1u << 4)
 #define DG_RETAIN_FULL_DATES (1u << 5)
+#define DG_RETAIN_MODIFIED_DATES (1u << 6) /* dates shifted by a per-patient offset */
+#define DG_RETAIN_SAFE_PRIVATE (1u << 0)   /* the private attributes of PS3.15 Table E.3.10-1 */
 
+/* dates and modified-dates exclude each other (DG_EINVAL). */
 DG_API int dg_ctx_set_retain(dg_ctx *ctx, unsigned options);
+
+/*
+ * "safe-private,uids,device,institution,patient-chars,dates,modified-dates"
+ * (any of them, comma-separated) into DG_RETAIN_* bits added to *bits.
+ * Returns DG_OK or DG_EINVAL for an unknown name.
+ */
+DG_API int dg_parse_retain(const char *list, unsigned *bits);
 
 /* Parses "30d", "12h", "90m", "45s" or "0" (never) into seconds. */
 DG_API int dg_parse_duration(const char *text, uint64_t *seconds);
@@ -181,8 +191,9 @@ typedef struct dg_protected {
 #define DG_PROTECT_SLICES 1u
 
 /*
- * Protects one DICOM file held in memory. name is the input's file name
- * (used only to name slices; may be NULL without DG_PROTECT_SLICES).
+ * Protects one DICOM file held in memory. name (may be NULL) is not used:
+ * slices are named from the protection id, and the protected file keeps
+ * nothing of the input's name (the parameter stays for compatibility).
  * Free the result with dg_protected_free.
  */
 DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char *name,
@@ -203,6 +214,21 @@ typedef int (*dg_slice_loader)(void *user, const char *name, uint8_t **data, siz
  * the restored file is safely stored (so a failed write loses nothing).
  */
 #define DG_RESTORE_KEEP_PAD 2u
+/*
+ * With DG_RESTORE_DEIDENTIFIED: give the pixels back even when the header
+ * says they may show the patient's identity (Burned In Annotation (0028,0301)
+ * present and not NO, or Recognizable Visual Features (0028,0302) YES), which
+ * is refused otherwise (DG_EUNSUPPORTED). Such output says Patient Identity
+ * Removed (0012,0062) = NO.
+ */
+#define DG_RESTORE_BURNED_IN_OK 4u
+
+/*
+ * A de-identified file whose pixels may still show text: writes a one-line
+ * warning into msg and returns 1 for the modalities prone to burned-in text
+ * (US, SC, XA, ES, OT) and when Burned In Annotation is absent; 0 otherwise.
+ */
+DG_API int dg_burned_in_warning(const uint8_t *file, size_t len, char *msg, size_t cap);
 
 /*
  * Restores the original file from a protected one. Slices are fetched
@@ -236,6 +262,14 @@ DG_API int dg_inspect(const uint8_t *in, size_t in_len, char **text, char *err, 
  * accepted them, retrying after a delay that doubles with each failure.
  * Storage commitment is answered from it; it survives restarts. Threads
  * may share one dg_queue. Times are Unix seconds.
+ *
+ * Named by a postgresql:// URI instead of a path, the journal lives in
+ * that database (plugin/queue_pg.c), shared by several gateways: any of
+ * them answers storage commitment and forwards any pending instance, and
+ * dg_queue_due leases what it returns to this process for the lease
+ * (dg_queue_set_lease), so that one gateway at a time works on an
+ * instance; a gateway that dies mid-forward leaves the instance to another
+ * once the lease has run out (the archive may then receive it twice).
  */
 typedef struct dg_queue dg_queue;
 
@@ -276,6 +310,9 @@ DG_API void dg_queue_close(dg_queue *q);
 
 /* Retry delays in seconds: first, doubled after each failure, at most max (defaults 5, 300). */
 DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max);
+
+/* PostgreSQL journal: how long (seconds) what dg_queue_due returned stays ours (default 300). */
+DG_API int dg_queue_set_lease(dg_queue *q, unsigned seconds);
 
 /* The keyed name of a SOP Instance UID under the master key of ctx. */
 DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_QUEUE_KEY_LEN + 1],

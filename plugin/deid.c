@@ -15,17 +15,30 @@
 #define PATIENT_ID_GROUP 0x0010
 #define PATIENT_ID_ELEMENT 0x0020
 
-dg_deid_act dg_deid_action(uint16_t group, uint16_t element, unsigned options)
-{
-    const dg_deid_rule *rule;
+static int vr_is(const char *vr, const char *list);
 
-    if (group & 1)
-        return DG_ACT_REMOVE; /* private attributes and their creators */
-    rule = dg_deid_lookup(group, element);
-    if (rule == NULL)
-        return DG_ACT_KEEP;
-    if (rule->retain & options)
-        return DG_ACT_KEEP;
+/* Sample payloads: zeros in the clear, the samples sealed under the data key in the envelope. */
+static int is_sample_payload(uint16_t group, uint16_t element)
+{
+    return (group == 0x5400 && element == 0x1010) ||                      /* Waveform Data */
+           (group == 0x5600 && element == 0x0020) ||                      /* Spectroscopy Data */
+           ((group & 0xFF01) == 0x6000 && element == 0x3000) ||           /* Overlay Data */
+           (group == 0x7FE0 && (element == 0x0008 || element == 0x0009)); /* Float Pixel Data */
+}
+
+/* Private attributes: a hole, unless safe-private keeps a row of Table E.3.10-1. */
+static dg_deid_act classify_private(const dg_deid_elem *e, unsigned options)
+{
+    if (!(options & DG_DEID_OPT_SAFE_PRIVATE) || e->element < 0x0010)
+        return DG_ACT_REMOVE;
+    if (e->element <= 0x00FF)
+        return dg_deid_safe_creator(e->group, e->creator) ? DG_ACT_KEEP : DG_ACT_REMOVE;
+    return dg_deid_safe_private(e->group, e->element, e->creator) ? DG_ACT_KEEP : DG_ACT_REMOVE;
+}
+
+/* The basic profile's action for a listed attribute (compound codes resolved, see header.md). */
+static dg_deid_act basic_action(const dg_deid_rule *rule, const char *vr, int sequence)
+{
     switch (rule->basic) {
     case DG_DEID_K:
         return DG_ACT_KEEP;
@@ -36,10 +49,69 @@ dg_deid_act dg_deid_action(uint16_t group, uint16_t element, unsigned options)
         return DG_ACT_EMPTY;
     case DG_DEID_U:
     case DG_DEID_X_Z_U:
-        return DG_ACT_UID;
-    default: /* D, C (cleaned to a dummy), Z/D, X/D, X/Z/D: a dummy keeps type 1 valid */
-        return DG_ACT_DUMMY;
+        return sequence ? DG_ACT_KEEP
+                        : DG_ACT_UID; /* a sequence keeps its items, their UIDs change */
+    default: /* D, C, Z/D, X/D, X/Z/D: a sequence is kept with every value inside treated */
+        if (sequence)
+            return DG_ACT_KEEP;
+        return vr_is(vr, "UI") ? DG_ACT_UID : DG_ACT_DUMMY;
     }
+}
+
+/* Dates and times the table does not list, and the date columns' options. */
+static dg_deid_act date_action(const char *vr, unsigned options, dg_deid_act otherwise)
+{
+    if (options & DG_DEID_OPT_FULL_DATES)
+        return DG_ACT_KEEP;
+    if (options & DG_DEID_OPT_MODIFIED_DATES)
+        return vr_is(vr, "TM") ? DG_ACT_KEEP : DG_ACT_SHIFT; /* whole days: times stay */
+    return otherwise;
+}
+
+dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options)
+{
+    const dg_deid_rule *rule;
+    char dict[3];
+    const char *vr;
+    int known, sequence;
+
+    if (e->group & 1)
+        return classify_private(e, options);
+    if (is_sample_payload(e->group, e->element))
+        return DG_ACT_ZERO;
+    if (e->group == 0x0042 && e->element == 0x0011)
+        return DG_ACT_DOCUMENT;
+    known = dg_dicom_dict_vr(e->group, e->element, dict);
+    vr = known ? dict : (e->vr != NULL && e->vr[0] != '\0' ? e->vr : "UN");
+    sequence = e->is_sequence || vr_is(vr, "SQ");
+    rule = dg_deid_lookup(e->group, e->element);
+    if (rule != NULL) {
+        if (rule->retain & options)
+            return DG_ACT_KEEP;
+        if ((rule->clean & DG_DEID_OPT_MODIFIED_DATES) && (options & DG_DEID_OPT_MODIFIED_DATES) &&
+            (sequence || vr_is(vr, "DA DT TM")))
+            return sequence ? DG_ACT_KEEP : date_action(vr, DG_DEID_OPT_MODIFIED_DATES, 0);
+        return basic_action(rule, vr, sequence);
+    }
+    /* deny by default: the table does not list this attribute */
+    if (sequence || e->element == 0x0000)
+        return DG_ACT_KEEP; /* walked into; group lengths are recomputed */
+    if (vr_is(vr, "DA DT TM"))
+        return date_action(vr, options, DG_ACT_DUMMY);
+    if (known && dg_deid_allowed(e->group, e->element))
+        return DG_ACT_KEEP;
+    if (vr_is(vr, "PN LO LT SH ST UT UC UR AE"))
+        return known ? DG_ACT_DUMMY : DG_ACT_REMOVE;
+    if (!known && vr_is(vr, "OB OW UN"))
+        return DG_ACT_REMOVE;
+    return DG_ACT_KEEP;
+}
+
+int dg_deid_is_hole(dg_deid_act act, const dg_deid_elem *e)
+{
+    if ((e->group & 1) && e->element >= 0x0010 && e->element <= 0x00FF)
+        return 0; /* a private creator */
+    return act != DG_ACT_KEEP && act != DG_ACT_ZERO;
 }
 
 int dg_deid_meta_is_phi(uint16_t element)
@@ -186,9 +258,153 @@ static const char *dummy_for(const char *vr)
 
 /* ---- the walk ---------------------------------------------------------- */
 
+/* ---- modified dates ---------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+    long era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, unsigned *m, unsigned *d)
+{
+    long era;
+    unsigned doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (long)yoe + era * 400 + (*m <= 2);
+}
+
+/* YYYYMMDD at p shifted by days into out (8 characters); -1 when p is not a date. */
+static int shift_one(const char *p, size_t len, long days, char *out)
+{
+    unsigned m, d;
+    long y;
+
+    if (len < 8)
+        return -1;
+    for (size_t i = 0; i < 8; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+    y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    m = (unsigned)((p[4] - '0') * 10 + (p[5] - '0'));
+    d = (unsigned)((p[6] - '0') * 10 + (p[7] - '0'));
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    civil_from_days(days_from_civil(y, m, d) + days, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        return -1;
+    snprintf(out, 9, "%04ld%02u%02u", y, m % 100u, d % 100u);
+    return 0;
+}
+
+/*
+ * Every value of a DA or DT (backslash-separated) with its date part moved
+ * by days; a value that is not a full date becomes the dummy.
+ */
+static int shift_dates(const char *value, const char *vr, long days, char *out, size_t cap)
+{
+    size_t at = 0;
+
+    out[0] = '\0';
+    while (value != NULL) {
+        const char *end = strchr(value, '\\');
+        size_t len = end ? (size_t)(end - value) : strlen(value);
+        char date[16];
+        while (len > 0 && value[len - 1] == ' ')
+            len--;
+        if (len > 0) {
+            if (at + len + 16 > cap)
+                return -1;
+            if (shift_one(value, len, days, date) == 0) {
+                memcpy(out + at, date, 8);
+                memcpy(out + at + 8, value + 8, len - 8); /* a DT keeps its time */
+                at += len;
+            } else {
+                const char *dummy = vr_is(vr, "DT") ? "19000101000000" : "19000101";
+                memcpy(out + at, dummy, strlen(dummy));
+                at += strlen(dummy);
+            }
+        }
+        if (end == NULL)
+            break;
+        out[at++] = '\\';
+        value = end + 1;
+    }
+    out[at] = '\0';
+    return 0;
+}
+
+/*
+ * This patient's offset: HMAC-SHA256 under a key of its own, HKDF(pseudonym
+ * key, "dcmguard/v1/date-shift"), of the original Patient ID (or, without
+ * one, of the Patient's Name), as a whole number of days in
+ * [-DG_DEID_SHIFT_MAX_DAYS, -1].
+ */
+static int patient_shift(dg_deid *s, dg_dicom *d)
+{
+    uint8_t key[32], mac[32];
+    char who[256] = "";
+    size_t len;
+    uint32_t n;
+    int rc;
+
+    if (dg_dicom_get_string(d, 0x0010, 0x0020, who, sizeof who) != 0 || who[0] == '\0')
+        dg_dicom_get_string(d, 0x0010, 0x0010, who, sizeof who);
+    len = strlen(who);
+    rc = dg_kdf(s->pseudonym_key, sizeof s->pseudonym_key, "dcmguard/v1/date-shift", NULL, 0, key,
+                sizeof key);
+    if (rc == 0)
+        rc = dg_hmac_sha256(key, sizeof key, (const uint8_t *)who, len, mac);
+    n = (uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 | (uint32_t)mac[2] << 8 | mac[3];
+    s->shift_days = -(long)(1 + n % DG_DEID_SHIFT_MAX_DAYS);
+    dg_wipe(key, sizeof key);
+    dg_wipe(mac, sizeof mac);
+    dg_wipe(who, sizeof who);
+    return rc == 0 ? 0 : -1;
+}
+
+/* ---- dummy documents --------------------------------------------------- */
+
+static const char DUMMY_PDF[] = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                                "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+                                "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+                                "trailer<</Root 1 0 R>>\n%%EOF\n";
+
+/* A document of the same kind that says nothing (the original travels under the pad). */
+static const char *dummy_document(const char *mime)
+{
+    if (strstr(mime, "xml") != NULL || strstr(mime, "XML") != NULL)
+        return "<?xml version=\"1.0\"?><ClinicalDocument xmlns=\"urn:hl7-org:v3\"/>\n";
+    if (strstr(mime, "stl") != NULL)
+        return "solid removed\nendsolid removed\n";
+    if (strstr(mime, "obj") != NULL || strstr(mime, "mtl") != NULL)
+        return "# removed by dcmguard\n";
+    return DUMMY_PDF;
+}
+
+/* ---- the walk ---------------------------------------------------------- */
+
 /* Protection computes the value and records it; a replay reads it back. */
 static int replacement(dg_deid *s, const dg_dicom_visit *v, dg_deid_act kind, char *out, size_t cap)
 {
+    int rc;
+
     if (s->replay) {
         const dg_buf *b = s->replacements;
         const char *at, *nul;
@@ -204,27 +420,42 @@ static int replacement(dg_deid *s, const dg_dicom_visit *v, dg_deid_act kind, ch
         s->replay_at += n + 1;
         return 0;
     }
-    if (kind == DG_ACT_UID ? uid_list_pseudonym(s, v->value, out, cap)
-                           : patient_id_pseudonym(s, v->value, out, cap))
+    if (kind == DG_ACT_UID)
+        rc = uid_list_pseudonym(s, v->value, out, cap);
+    else if (kind == DG_ACT_SHIFT)
+        rc = shift_dates(v->value, v->vr, s->shift_days, out, cap);
+    else
+        rc = patient_id_pseudonym(s, v->value, out, cap);
+    if (rc != 0)
         return -1;
     dg_buf_put(s->replacements, out, strlen(out) + 1);
     return s->replacements->failed ? -1 : 0;
 }
 
+/* The private creator of a visited element: its block's, or its own value. */
+static const char *creator_of(const dg_dicom_visit *v)
+{
+    if ((v->group & 1) && v->element >= 0x0010 && v->element <= 0x00FF)
+        return v->value;
+    return v->creator;
+}
+
 static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
 {
     dg_deid *s = user;
-    dg_deid_act act = dg_deid_action(v->group, v->element, s->options);
+    dg_deid_elem e = {v->group, v->element, v->vr, vr_is(v->vr, "SQ"), creator_of(v)};
+    dg_deid_act act = dg_deid_classify(&e, s->options);
     const char *dummy;
 
-    if (v->group == 0x7FE0 && (v->element == 0x0008 || v->element == 0x0009))
-        return DG_DICOM_REMOVE; /* Float and Double Float Pixel Data: pictures, kept sealed only */
-    if (act == DG_ACT_UID && vr_is(v->vr, "SQ"))
-        act = DG_ACT_KEEP; /* X/Z/U* on a sequence: keep it, the UIDs inside get theirs */
-    if (act == DG_ACT_DUMMY && vr_is(v->vr, "UI"))
-        act = DG_ACT_UID;
-    if (act != DG_ACT_KEEP && v->group == PATIENT_ID_GROUP && v->element == PATIENT_ID_ELEMENT)
+    if (act == DG_ACT_KEEP && v->group == 0x0042 && v->element == 0x0015) {
+        snprintf(out, cap, "%zu", strlen(dummy_document(s->mime))); /* the dummy's length */
+        return DG_DICOM_REPLACE;
+    }
+    if (act != DG_ACT_KEEP && act != DG_ACT_ZERO && v->group == PATIENT_ID_GROUP &&
+        v->element == PATIENT_ID_ELEMENT)
         act = DG_ACT_PATIENT_ID;
+    if (act == DG_ACT_SHIFT && !vr_is(v->vr, "DA DT"))
+        act = DG_ACT_DUMMY;
     switch (act) {
     case DG_ACT_KEEP:
         return DG_DICOM_KEEP;
@@ -232,14 +463,19 @@ static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
         return DG_DICOM_REMOVE;
     case DG_ACT_EMPTY:
         return DG_DICOM_EMPTY;
+    case DG_ACT_ZERO:
+        return DG_DICOM_ZERO;
+    case DG_ACT_DOCUMENT:
+        snprintf(out, cap, "%s", dummy_document(s->mime));
+        return DG_DICOM_REPLACE;
     case DG_ACT_DUMMY:
         dummy = dummy_for(v->vr);
         if (dummy == NULL)
             return DG_DICOM_EMPTY;
         snprintf(out, cap, "%s", dummy);
         return DG_DICOM_REPLACE;
-    default: /* a UID or the Patient ID: keyed pseudonyms */
-        if (!vr_is(v->vr, "UI LO SH CS"))
+    default: /* a UID, the Patient ID or a shifted date: computed, then recorded */
+        if (!vr_is(v->vr, "UI LO SH CS DA DT"))
             return DG_DICOM_EMPTY;
         if (replacement(s, v, act, out, cap) != 0) {
             s->failed = 1;
@@ -256,8 +492,8 @@ static int describe_method(dg_dicom *d, unsigned options)
     if (rc == 0)
         rc = dg_dicom_set_string(d, 0x0012, 0x0062, "YES");
     if (rc == 0)
-        rc = dg_dicom_set_string(d, 0x0012, 0x0063,
-                                 "DCMGUARD: PS3.15 E.1-1 BASIC PROFILE, KEYED UID PSEUDONYMS");
+        rc = dg_dicom_set_string(
+            d, 0x0012, 0x0063, "DCMGUARD: PS3.15 2026C E.1-1 BASIC PROFILE, KEYED UID PSEUDONYMS");
     if (rc == 0)
         rc = dg_dicom_add_code(d, 0x0012, 0x0064, "113100", "DCM",
                                "Basic Application Confidentiality Profile");
@@ -269,11 +505,20 @@ static int describe_method(dg_dicom *d, unsigned options)
     if (rc == 0 && (options & DG_DEID_OPT_INSTITUTION))
         rc = dg_dicom_add_code(d, 0x0012, 0x0064, "113112", "DCM",
                                "Retain Institution Identity Option");
+    if (rc == 0 && (options & DG_DEID_OPT_SAFE_PRIVATE))
+        rc = dg_dicom_add_code(d, 0x0012, 0x0064, "113111", "DCM", "Retain Safe Private Option");
+    if (rc == 0 && (options & DG_DEID_OPT_UIDS))
+        rc = dg_dicom_add_code(d, 0x0012, 0x0064, "113110", "DCM", "Retain UIDs Option");
     if (rc == 0 && (options & DG_DEID_OPT_FULL_DATES)) {
         rc = dg_dicom_add_code(d, 0x0012, 0x0064, "113106", "DCM",
                                "Retain Longitudinal Temporal Information Full Dates Option");
         if (rc == 0)
             rc = dg_dicom_set_string(d, 0x0028, 0x0303, "UNMODIFIED");
+    } else if (rc == 0 && (options & DG_DEID_OPT_MODIFIED_DATES)) {
+        rc = dg_dicom_add_code(d, 0x0012, 0x0064, "113107", "DCM",
+                               "Retain Longitudinal Temporal Information Modified Dates Option");
+        if (rc == 0)
+            rc = dg_dicom_set_string(d, 0x0028, 0x0303, "MODIFIED");
     }
     return rc == 0 ? 0 : -1;
 }
@@ -281,6 +526,11 @@ static int describe_method(dg_dicom *d, unsigned options)
 int dg_deidentify(dg_dicom *d, dg_deid *state)
 {
     state->failed = 0;
+    state->mime[0] = '\0';
+    dg_dicom_get_string(d, 0x0042, 0x0012, state->mime, sizeof state->mime);
+    if (!state->replay && (state->options & DG_DEID_OPT_MODIFIED_DATES) &&
+        patient_shift(state, d) != 0)
+        return -1;
     if (dg_dicom_edit(d, decide, state) != DG_DICOM_OK || state->failed)
         return -1;
     if (state->replay && state->replay_at != state->replacements->len)

@@ -28,16 +28,40 @@ typedef enum dg_deid_act {
     DG_ACT_EMPTY,
     DG_ACT_DUMMY,
     DG_ACT_UID,
-    DG_ACT_PATIENT_ID /* the keyed Patient ID: set by the walk, not by dg_deid_action */
+    DG_ACT_PATIENT_ID, /* the keyed Patient ID */
+    DG_ACT_SHIFT,      /* a date moved by the patient's offset (--retain modified-dates) */
+    DG_ACT_ZERO,       /* a sample payload: zeros in the clear, sealed in the envelope */
+    DG_ACT_DOCUMENT    /* an encapsulated document: a dummy document in the clear */
 } dg_deid_act;
 
-/* The action for a tag under the given options. */
-dg_deid_act dg_deid_action(uint16_t group, uint16_t element, unsigned options);
+/* One element as the classification sees it (from the raw scan or from DCMTK's walk). */
+typedef struct dg_deid_elem {
+    uint16_t group, element;
+    const char *vr;      /* as the file or DCMTK gives it; "" (implicit VR) counts as UN */
+    int is_sequence;     /* its value is a sequence of items */
+    const char *creator; /* private (gggg,xxEE): the block's creator; (gggg,00xx): its value */
+} dg_deid_elem;
+
+/*
+ * What the clear header gets for one element under the given options: the
+ * 2026c table (with its option columns) for the attributes it lists, the
+ * payload rule, private attributes (kept only when safe-private lists
+ * them), and deny by default for everything else (deid.c says how). A
+ * sequence classified DG_ACT_KEEP is walked into.
+ */
+dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options);
+
+/*
+ * 1 when the original value of an element classified act travels under the
+ * pad (a hole). Private creators never are: they name a vendor's block, and
+ * the replay of restore --deidentified needs them to classify the block.
+ */
+int dg_deid_is_hole(dg_deid_act act, const dg_deid_elem *e);
 
 /* The walk's state. */
 typedef struct dg_deid {
     unsigned options;
-    uint8_t pseudonym_key[32]; /* derived from the master key */
+    uint8_t pseudonym_key[32]; /* keys the pseudonyms and the date shift (given by the caller) */
     /*
      * Every replacement value, NUL-terminated, in walk order. Protection
      * appends to it; a replay (restore --deidentified) reads it back
@@ -47,7 +71,12 @@ typedef struct dg_deid {
     int replay;
     size_t replay_at;
     int failed;
+    long shift_days; /* modified-dates: this patient's offset, in days (negative) */
+    char mime[72];   /* MIME type of an encapsulated document, for its dummy */
 } dg_deid;
+
+/* The date shift of modified-dates lies in [-DG_DEID_SHIFT_MAX_DAYS, -1] days. */
+#define DG_DEID_SHIFT_MAX_DAYS 3652
 
 /*
  * Applies the profile to the dataset of d, then sets Patient Identity

@@ -330,7 +330,19 @@ int dg_slice_name(const char *base, const uint8_t protection_id[DG_PROTECTION_ID
                   int multi_frame, uint32_t frame, uint16_t row, uint16_t col, char *out,
                   size_t cap)
 {
+    char id[2 * DG_PROTECTION_ID_LEN + 1];
     int n;
+
+    if (base == NULL || base[0] == '\0') { /* since issue 11: the whole protection id */
+        for (size_t i = 0; i < DG_PROTECTION_ID_LEN; i++)
+            snprintf(id + 2 * i, 3, "%02x", protection_id[i]);
+        if (multi_frame)
+            n = snprintf(out, cap, "%s.f%u.r%uc%u.enc", id, (unsigned)frame, (unsigned)row,
+                         (unsigned)col);
+        else
+            n = snprintf(out, cap, "%s.r%uc%u.enc", id, (unsigned)row, (unsigned)col);
+        return n > 0 && (size_t)n < cap ? 0 : -1;
+    }
     if (multi_frame)
         n = snprintf(out, cap, "%s.%02x%02x%02x%02x.f%u.r%uc%u.enc", base, protection_id[0],
                      protection_id[1], protection_id[2], protection_id[3], (unsigned)frame,

@@ -153,7 +153,11 @@ void dg_tile_head_for(const dg_header *h, const dg_pixmodel *m, uint32_t seg, dg
 void dg_tile_head_encode(const dg_tile_head *t, uint8_t out[DG_TILE_HEAD_LEN]);
 int dg_tile_head_decode(const uint8_t in[DG_TILE_HEAD_LEN], dg_tile_head *t);
 
-/* The name of a slice file: <base>.<first 8 hex digits of the id>[.f<frame>].r<row>c<col>.enc */
+/*
+ * The name of a slice file: <the 32 hex digits of the protection id>[.f<frame>].r<row>c<col>.enc
+ * when base is empty (every file protected since issue 11: the input's name is not kept);
+ * <base>.<first 8 hex digits of the id>[.f<frame>].r<row>c<col>.enc for older files.
+ */
 int dg_slice_name(const char *base, const uint8_t protection_id[DG_PROTECTION_ID_LEN],
                   int multi_frame, uint32_t frame, uint16_t row, uint16_t col, char *out,
                   size_t cap);

@@ -70,10 +70,39 @@ DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy, u
 DG_API int dg_ctx_set_retain(dg_ctx *ctx, unsigned options)
 {
     const unsigned known = DG_RETAIN_UIDS | DG_RETAIN_DEVICE | DG_RETAIN_INSTITUTION |
-                           DG_RETAIN_PATIENT_CHARS | DG_RETAIN_FULL_DATES;
-    if (ctx == NULL || (options & ~known) != 0)
+                           DG_RETAIN_PATIENT_CHARS | DG_RETAIN_FULL_DATES |
+                           DG_RETAIN_MODIFIED_DATES | DG_RETAIN_SAFE_PRIVATE;
+    if (ctx == NULL || (options & ~known) != 0 ||
+        ((options & DG_RETAIN_FULL_DATES) && (options & DG_RETAIN_MODIFIED_DATES)))
         return DG_EINVAL;
     ctx->deid_options = options;
+    return DG_OK;
+}
+
+DG_API int dg_parse_retain(const char *s, unsigned *bits)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"patient-chars", DG_RETAIN_PATIENT_CHARS},
+                 {"device", DG_RETAIN_DEVICE},
+                 {"institution", DG_RETAIN_INSTITUTION},
+                 {"dates", DG_RETAIN_FULL_DATES},
+                 {"modified-dates", DG_RETAIN_MODIFIED_DATES},
+                 {"safe-private", DG_RETAIN_SAFE_PRIVATE},
+                 {"uids", DG_RETAIN_UIDS}};
+    if (s == NULL || bits == NULL)
+        return DG_EINVAL;
+    while (*s) {
+        size_t len = strcspn(s, ","), i;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strlen(names[i].name) == len && strncmp(s, names[i].name, len) == 0)
+                break;
+        if (i == sizeof names / sizeof names[0])
+            return DG_EINVAL;
+        *bits |= names[i].bit;
+        s += len + (s[len] == ',');
+    }
     return DG_OK;
 }
 

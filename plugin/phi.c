@@ -35,18 +35,50 @@ static int is_pixel_data(const dg_dicom_element *e)
 }
 
 /*
- * Walks the element list once. inherited[i] says that sequence i is
- * removed or replaced as a whole, so everything standard under it is PHI.
- * Private values are not PHI here: they leave the clear header and travel
- * in the envelope, under the data key.
+ * The creator of private element i: the value of (group,00xx) in the same
+ * item, searched backwards while the tags still ascend (an item's elements
+ * are in tag order, so a larger or equal tag means an earlier item).
  */
-static void find_in_elements(const dg_dicom_element *els, size_t n, uint8_t *inherited,
-                             unsigned options, dg_buf *table, dg_holes *h)
+static void creator_of(const dg_dicom_element *els, size_t i, const uint8_t *file, char *out,
+                       size_t cap)
 {
+    const dg_dicom_element *e = &els[i];
+    uint32_t tag = (uint32_t)e->group << 16 | e->element;
+    uint16_t slot = (uint16_t)(e->element >> 8);
+
+    out[0] = '\0';
+    for (size_t j = i; j-- > 0;) {
+        const dg_dicom_element *c = &els[j];
+        size_t n;
+        if (c->parent != e->parent)
+            continue;
+        if (((uint32_t)c->group << 16 | c->element) >= tag)
+            return;
+        if (c->group != e->group || c->element != slot)
+            continue;
+        n = c->value_length < cap - 1 ? (size_t)c->value_length : cap - 1;
+        memcpy(out, file + c->value_offset, n);
+        out[n] = '\0';
+        while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\0'))
+            out[--n] = '\0';
+        return;
+    }
+}
+
+/*
+ * Walks the element list once, classifying each element as deid.c's walk
+ * will (dg_deid_classify). inherited[i] says that sequence i is removed or
+ * emptied as a whole, so everything under it is a hole.
+ */
+static void find_in_elements(const dg_dicom_element *els, size_t n, const uint8_t *file,
+                             uint8_t *inherited, unsigned options, dg_buf *table, dg_holes *h)
+{
+    char creator[80];
+
     for (size_t i = 0; i < n; i++) {
         const dg_dicom_element *e = &els[i];
         int above = e->parent >= 0 && inherited[e->parent];
-        int private = e->group & 1;
+        dg_deid_elem de = {e->group, e->element, e->vr, e->is_sequence, NULL};
         dg_deid_act act;
 
         if (e->group == 0x0002 && e->parent < 0) {
@@ -54,21 +86,32 @@ static void find_in_elements(const dg_dicom_element *els, size_t n, uint8_t *inh
                 add_hole(table, h, e->value_offset, e->value_length);
             continue;
         }
-        act = private ? DG_ACT_REMOVE : dg_deid_action(e->group, e->element, options);
+        if (e->group & 1) {
+            if (e->element >= 0x0010 && e->element <= 0x00FF) {
+                size_t len = e->value_length < sizeof creator - 1 ? (size_t)e->value_length
+                                                                  : sizeof creator - 1;
+                memcpy(creator, file + e->value_offset, len);
+                creator[len] = '\0';
+            } else {
+                creator_of(els, i, file, creator, sizeof creator);
+            }
+            de.creator = creator;
+        }
+        act = dg_deid_classify(&de, options);
         if (e->is_sequence) {
-            /* a sequence marked U keeps its items: only their UIDs change */
-            inherited[i] =
-                (uint8_t)(above || (!private && act != DG_ACT_KEEP && act != DG_ACT_UID));
+            inherited[i] = (uint8_t)(above || act != DG_ACT_KEEP);
             continue;
         }
-        if (private || is_pixel_data(e))
+        if (is_pixel_data(e))
             continue;
-        if (above || act != DG_ACT_KEEP)
-            add_hole(table, h, e->value_offset, e->value_length);
+        if (above ? !dg_deid_is_hole(DG_ACT_REMOVE, &de) : !dg_deid_is_hole(act, &de))
+            continue;
+        add_hole(table, h, e->value_offset, e->value_length);
     }
 }
 
-int dg_holes_find(const dg_dicom *d, unsigned options, size_t file_len, dg_holes *h)
+int dg_holes_find(const dg_dicom *d, const uint8_t *file, unsigned options, size_t file_len,
+                  dg_holes *h)
 {
     const dg_dicom_element *els;
     dg_dicom_info info;
@@ -83,7 +126,7 @@ int dg_holes_find(const dg_dicom *d, unsigned options, size_t file_len, dg_holes
     inherited = calloc(n ? n : 1, 1);
     if (inherited == NULL)
         return DG_ENOMEM;
-    find_in_elements(els, n, inherited, options, &table, h);
+    find_in_elements(els, n, file, inherited, options, &table, h);
     if (info.deflated)
         add_hole(&table, h, info.dataset_offset, file_len - info.dataset_offset);
     free(inherited);

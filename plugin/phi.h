@@ -28,7 +28,9 @@ typedef struct dg_holes {
     uint64_t total; /* sum of the lengths */
 } dg_holes;
 
-int dg_holes_find(const dg_dicom *d, unsigned options, size_t file_len, dg_holes *h);
+/* file: the bytes d was parsed from (private creators are read from them). */
+int dg_holes_find(const dg_dicom *d, const uint8_t *file, unsigned options, size_t file_len,
+                  dg_holes *h);
 void dg_holes_free(dg_holes *h);
 
 /* Copies the bytes of every hole of file, in order, into msg (total bytes). */

@@ -43,7 +43,7 @@ typedef struct protection {
     uint8_t *envelope_sealed;
     size_t envelope_len;
     dg_placeholder placeholder;
-    char slice_base[DG_SLICE_BASE_MAX + 1]; /* the input's name, for slice names */
+    char slice_base[DG_SLICE_BASE_MAX + 1]; /* empty: slices are named from the protection id */
     dg_holes holes;
     dg_buf replacements; /* what de-identification put in place of originals */
     uint8_t *outside;    /* the envelope's copy of the non-pixel bytes, holes zeroed */
@@ -104,10 +104,10 @@ static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *er
     return DG_OK;
 }
 
-static int find_patient_values(protection *p, const dg_ctx *ctx, size_t in_len, char *err,
-                               size_t errlen)
+static int find_patient_values(protection *p, const dg_ctx *ctx, const uint8_t *in, size_t in_len,
+                               char *err, size_t errlen)
 {
-    int rc = dg_holes_find(p->dicom, ctx->deid_options, in_len, &p->holes);
+    int rc = dg_holes_find(p->dicom, in, ctx->deid_options, in_len, &p->holes);
     if (rc != DG_OK)
         return dg_fail(err, errlen, rc, "cannot locate the patient values");
     return DG_OK;
@@ -373,12 +373,7 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     memcpy(e.chaos_digest, p->chaos_params.digest, 32);
     e.chaos_residual = p->chaos_params.residual;
     e.chaos_residual_len = p->chaos_params.residual_len;
-    if (name != NULL && (p->header.flags & DG_FLAG_SLICES)) {
-        if (strlen(name) > DG_SLICE_BASE_MAX || strchr(name, '/') != NULL)
-            return dg_fail(err, errlen, DG_EINVAL, "input name unfit for slice names");
-        strcpy(e.slice_base, name);
-        strcpy(p->slice_base, name);
-    }
+    (void)name; /* slices are named from the protection id: the input's name is not kept */
     dg_envelope_encode(&e, &p->envelope_plain);
     if (p->envelope_plain.failed)
         return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
@@ -562,8 +557,7 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
 
     if (out != NULL)
         memset(out, 0, sizeof *out);
-    if (ctx == NULL || in == NULL || out == NULL || (flags & ~DG_PROTECT_SLICES) != 0 ||
-        ((flags & DG_PROTECT_SLICES) && name == NULL))
+    if (ctx == NULL || in == NULL || out == NULL || (flags & ~DG_PROTECT_SLICES) != 0)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_protect");
     if (!ctx->have_master)
         return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
@@ -578,7 +572,7 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     if (rc == DG_OK && p.chaos)
         rc = decode_for_chaos(&p, &in, &in_len, flags, err, errlen);
     if (rc == DG_OK)
-        rc = find_patient_values(&p, ctx, in_len, err, errlen);
+        rc = find_patient_values(&p, ctx, in, in_len, err, errlen);
     if (rc == DG_OK)
         rc = plan(&p, ctx, err, errlen);
     if (rc == DG_OK)

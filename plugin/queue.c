@@ -8,12 +8,19 @@
  * worker takes due rows from it and reports back, with a doubling delay
  * after each failure. Every call holds one mutex, so threads may share a
  * dg_queue. The schema is in SCHEMA below.
+ *
+ * A journal named by a postgresql:// URI is queue_pg.c's instead, shared
+ * by several gateways (with a lease on each forwarding): every dg_queue_*
+ * call below hands such a queue to its dg_queue_pg_* counterpart once its
+ * arguments are checked.
  */
 #define _POSIX_C_SOURCE 200809L /* open, O_CLOEXEC, strnlen */
 #include "buffer.h"
 #include "dicom.h"
 #include "internal.h"
 #include "kdf.h"
+#include "pgconn.h"
+#include "queue_pg.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -66,6 +73,7 @@ struct dg_queue {
     sqlite3_stmt *stmt[S_COUNT];
     pthread_mutex_t lock;
     unsigned backoff_first, backoff_max;
+    dg_queue_pg *pg; /* a PostgreSQL journal: everything else is unused */
 };
 
 /* Fails with SQLite's message for the connection. */
@@ -105,6 +113,23 @@ static int configure(dg_queue *q, int full_sync, char *err, size_t errlen)
     return DG_OK;
 }
 
+/* A journal in PostgreSQL (full_sync does not apply: the server's settings rule). */
+static int open_pg(const char *uri, dg_queue **out, char *err, size_t errlen)
+{
+    dg_queue *q = calloc(1, sizeof *q);
+    int rc;
+
+    if (q == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    rc = dg_queue_pg_open(uri, &q->pg, err, errlen);
+    if (rc != DG_OK) {
+        free(q);
+        return rc;
+    }
+    *out = q;
+    return DG_OK;
+}
+
 DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *err, size_t errlen)
 {
     dg_queue *q = NULL;
@@ -113,6 +138,8 @@ DG_API int dg_queue_open(const char *path, int full_sync, dg_queue **out, char *
     if (path == NULL || *path == '\0' || out == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "no gateway journal given");
     *out = NULL;
+    if (dg_pg_is_uri(path))
+        return open_pg(path, out, err, errlen);
     if ((rc = create_private(path, err, errlen)) != DG_OK)
         return rc;
     q = calloc(1, sizeof *q);
@@ -140,6 +167,11 @@ DG_API void dg_queue_close(dg_queue *q)
 {
     if (q == NULL)
         return;
+    if (q->pg != NULL) {
+        dg_queue_pg_close(q->pg);
+        free(q);
+        return;
+    }
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(q->stmt[i]);
     sqlite3_close(q->db);
@@ -151,10 +183,23 @@ DG_API int dg_queue_set_backoff(dg_queue *q, unsigned first, unsigned max)
 {
     if (q == NULL || first == 0 || max < first)
         return DG_EINVAL;
+    if (q->pg != NULL) {
+        dg_queue_pg_set_backoff(q->pg, first, max);
+        return DG_OK;
+    }
     pthread_mutex_lock(&q->lock);
     q->backoff_first = first;
     q->backoff_max = max;
     pthread_mutex_unlock(&q->lock);
+    return DG_OK;
+}
+
+DG_API int dg_queue_set_lease(dg_queue *q, unsigned seconds)
+{
+    if (q == NULL || seconds == 0)
+        return DG_EINVAL;
+    if (q->pg != NULL)
+        dg_queue_pg_set_lease(q->pg, seconds);
     return DG_OK;
 }
 
@@ -334,6 +379,8 @@ DG_API int dg_queue_add(dg_queue *q, const char *key, const char *sop_class, con
     if (q == NULL || !valid_text(key, DG_QUEUE_KEY_LEN) || sop_class == NULL ||
         strlen(sop_class) > DG_QUEUE_UID_MAX || !valid_text(id, DG_QUEUE_ID_MAX))
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_add");
+    if (q->pg != NULL)
+        return dg_queue_pg_add(q->pg, key, sop_class, id, forward, now, err, errlen);
     pthread_mutex_lock(&q->lock);
     s = q->stmt[S_ADD];
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -361,6 +408,9 @@ DG_API int dg_queue_find(dg_queue *q, const char *key, dg_queue_entry *entry, in
     if (q == NULL || key == NULL || entry == NULL || found == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_find");
     memset(entry, 0, sizeof *entry);
+    *found = 0;
+    if (q->pg != NULL)
+        return dg_queue_pg_find(q->pg, key, entry, found, err, errlen);
     pthread_mutex_lock(&q->lock);
     s = q->stmt[S_FIND];
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -392,6 +442,8 @@ DG_API int dg_queue_due(dg_queue *q, int64_t now, char (*ids)[DG_QUEUE_ID_MAX + 
     if (q == NULL || ids == NULL || count == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_due");
     *count = 0;
+    if (q->pg != NULL)
+        return dg_queue_pg_due(q->pg, now, ids, max, count, err, errlen);
     pthread_mutex_lock(&q->lock);
     s = q->stmt[S_DUE];
     sqlite3_bind_int64(s, 1, now);
@@ -412,6 +464,8 @@ DG_API int dg_queue_forwarded(dg_queue *q, const char *id, char *err, size_t err
 
     if (q == NULL || id == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_forwarded");
+    if (q->pg != NULL)
+        return dg_queue_pg_forwarded(q->pg, id, err, errlen);
     pthread_mutex_lock(&q->lock);
     sqlite3_bind_text(q->stmt[S_DONE], 1, id, -1, SQLITE_STATIC);
     rc = step_done(q, q->stmt[S_DONE], err, errlen, "cannot record a forwarding");
@@ -450,6 +504,8 @@ DG_API int dg_queue_failed(dg_queue *q, const char *id, int64_t now, const char 
 
     if (q == NULL || id == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_failed");
+    if (q->pg != NULL)
+        return dg_queue_pg_failed(q->pg, id, now, why, err, errlen);
     pthread_mutex_lock(&q->lock);
     attempts = pending_attempts(q, id);
     if (attempts >= 0) {
@@ -471,6 +527,8 @@ DG_API int dg_queue_removed(dg_queue *q, const char *id, char *err, size_t errle
 
     if (q == NULL || id == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_removed");
+    if (q->pg != NULL)
+        return dg_queue_pg_removed(q->pg, id, err, errlen);
     pthread_mutex_lock(&q->lock);
     sqlite3_bind_text(q->stmt[S_REMOVED], 1, id, -1, SQLITE_STATIC);
     rc = step_done(q, q->stmt[S_REMOVED], err, errlen, "cannot record a deletion");
@@ -486,6 +544,8 @@ DG_API int dg_queue_get_stats(dg_queue *q, dg_queue_stats *st, char *err, size_t
     if (q == NULL || st == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_get_stats");
     memset(st, 0, sizeof *st);
+    if (q->pg != NULL)
+        return dg_queue_pg_get_stats(q->pg, st, err, errlen);
     pthread_mutex_lock(&q->lock);
     s = q->stmt[S_STATS];
     if (sqlite3_step(s) == SQLITE_ROW) {

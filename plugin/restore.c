@@ -435,9 +435,58 @@ static int consume_pad(dg_ctx *ctx, const dg_phi_record *phi, char *err, size_t 
     return DG_OK;
 }
 
+/*
+ * Pixels that may show the patient: Burned In Annotation present and not NO,
+ * or Recognizable Visual Features YES. Refused unless the caller overrides;
+ * an overridden output does not claim Patient Identity Removed.
+ */
+static int check_burned_in(dg_dicom *d, unsigned flags, char *err, size_t errlen)
+{
+    char burned[20] = "", visual[20] = "";
+    int have_burned = dg_dicom_get_string(d, 0x0028, 0x0301, burned, sizeof burned) == 0;
+
+    dg_dicom_get_string(d, 0x0028, 0x0302, visual, sizeof visual);
+    if (!((have_burned && strcmp(burned, "NO") != 0) || strcmp(visual, "YES") == 0))
+        return DG_OK;
+    if (!(flags & DG_RESTORE_BURNED_IN_OK))
+        return dg_fail(err, errlen, DG_EUNSUPPORTED,
+                       "the pixels may show the patient's identity (Burned In Annotation %s, "
+                       "Recognizable Visual Features %s): not given back de-identified; "
+                       "--allow-burned-in overrides",
+                       have_burned ? (burned[0] ? burned : "empty") : "absent",
+                       visual[0] ? visual : "absent");
+    return dg_dicom_set_string(d, 0x0012, 0x0062, "NO") == 0
+               ? DG_OK
+               : dg_fail(err, errlen, DG_EFORMAT, "cannot label the de-identified file");
+}
+
+DG_API int dg_burned_in_warning(const uint8_t *file, size_t len, char *msg, size_t cap)
+{
+    static const char *const prone[] = {"US", "SC", "XA", "ES", "OT"};
+    char modality[20] = "", burned[20] = "";
+    dg_dicom *d = NULL;
+    int warn = 0;
+
+    if (file == NULL || msg == NULL || cap == 0 || dg_dicom_parse(file, len, &d, NULL, 0) != 0)
+        return 0;
+    dg_dicom_get_string(d, 0x0008, 0x0060, modality, sizeof modality);
+    for (size_t i = 0; i < sizeof prone / sizeof prone[0]; i++)
+        if (strcmp(modality, prone[i]) == 0)
+            warn = snprintf(msg, cap,
+                            "modality %s often has text burned into its pixels: check them "
+                            "before sharing",
+                            modality) > 0;
+    if (!warn && dg_dicom_get_string(d, 0x0028, 0x0301, burned, sizeof burned) != 0)
+        warn = snprintf(msg, cap,
+                        "Burned In Annotation (0028,0301) is absent: check the pixels for text "
+                        "before sharing") > 0;
+    dg_dicom_free(d);
+    return warn;
+}
+
 /* restore --deidentified: the holed file, de-identified again by replay, in its own syntax. */
-static int deidentified_output(restoration *r, uint8_t **out, size_t *out_len, char *err,
-                               size_t errlen)
+static int deidentified_output(restoration *r, unsigned flags, uint8_t **out, size_t *out_len,
+                               char *err, size_t errlen)
 {
     dg_buf replay = {(uint8_t *)r->env.replacements, (size_t)r->env.replacements_len,
                      (size_t)r->env.replacements_len, 0};
@@ -459,6 +508,8 @@ static int deidentified_output(restoration *r, uint8_t **out, size_t *out_len, c
                      "a deflated dataset cannot be given back without its pad");
     else if (dg_deidentify(d, &state) != 0)
         rc = dg_fail(err, errlen, DG_EFORMAT, "the de-identification does not replay");
+    else if ((rc = check_burned_in(d, flags, err, errlen)) != DG_OK)
+        ;
     else if (dg_dicom_write(d, DG_DICOM_TS_AS_PARSED, out, out_len, why, sizeof why) != 0)
         rc = dg_fail(err, errlen, DG_EFORMAT, "cannot write the de-identified file: %s", why);
     dg_dicom_free(d);
@@ -480,7 +531,7 @@ static int check_restore_args(dg_ctx *ctx, const uint8_t *in, unsigned flags, ui
                               size_t *out_len, char *err, size_t errlen)
 {
     if (ctx == NULL || in == NULL || out == NULL || out_len == NULL ||
-        (flags & ~(DG_RESTORE_DEIDENTIFIED | DG_RESTORE_KEEP_PAD)) != 0)
+        (flags & ~(DG_RESTORE_DEIDENTIFIED | DG_RESTORE_KEEP_PAD | DG_RESTORE_BURNED_IN_OK)) != 0)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_restore");
     *out = NULL;
     *out_len = 0;
@@ -519,7 +570,7 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
     if (rc == DG_OK)
         rc = place_chaos_pixels(&r, err, errlen);
     if (rc == DG_OK && deidentified)
-        rc = deidentified_output(&r, out, out_len, err, errlen);
+        rc = deidentified_output(&r, flags, out, out_len, err, errlen);
     if (rc == DG_OK && !deidentified)
         rc = fill_holes_and_check(&r, err, errlen);
     /* The record is written before the original leaves, whatever the outcome. */

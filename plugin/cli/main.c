@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "dcmguard.h"
 #include "files.h"
+#include "progress.h"
 
 #include <getopt.h>
 #include <pwd.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 2
@@ -53,11 +55,19 @@ static const char usage_keygen[] =
     "FILE is never overwritten. Keep the key safe: without it nothing protected\n"
     "under it can be restored.\n";
 
+#define PROGRESS_HELP                                                                              \
+    "      --progress         the live progress line even when stderr is not a\n"                  \
+    "                         terminal (on a terminal it is on by default)\n"                      \
+    "  -q, --quiet            no progress line\n"                                                  \
+    "      --summary-json FILE  write the run's totals and each failed input with\n"               \
+    "                         its reason to FILE (JSON; inputs named as given)\n"
+
 static const char usage_protect[] =
     "usage: dcmguard protect -k KEYFILE -s KEYSTORE -o OUT [options] IN...\n"
     "\n"
     "  -k, --key FILE         master key file (from 'dcmguard keygen')\n"
-    "  -s, --keystore PATH    key store (SQLite; created mode 0600 when absent)\n"
+    "  -s, --keystore STORE   key store: an SQLite file (created mode 0600 when\n"
+    "                         absent) or postgresql://... (libpq URI, no password)\n"
     "  -o, --output OUT       output file, or directory (see below)\n"
     "      --otp MODE         pad for the patient header: binary (default), vigenere\n"
     "                         (letters mod 26) or numeric (digits mod 10)\n"
@@ -66,8 +76,9 @@ static const char usage_protect[] =
     "      --otp-ttl DURATION pads unused after 30d, 12h, 90m, 45s are destroyed;\n"
     "                         0 (default) never expires\n"
     "      --retain LIST      profile options that keep attributes in the clear:\n"
-    "                         comma-separated from patient-chars, device,\n"
-    "                         institution, dates, uids (default: none)\n"
+    "                         comma-separated from safe-private, uids, device,\n"
+    "                         institution, patient-chars, dates, modified-dates\n"
+    "                         (default: none; docs/header.md)\n"
     "      --mode MODE        aes (default): JPEG-LS tiles under AES-256-CBC + HMAC;\n"
     "                         chaos: the research chaos cipher of Hua et al., in\n"
     "                         place, keeping a viewable (scrambled) image. It has\n"
@@ -79,8 +90,7 @@ static const char usage_protect[] =
     "      --tiles RxC        tile grid per frame (default: from the image size)\n"
     "      --slices-dir DIR   keep each encrypted tile as its own .enc file in DIR\n"
     "      --threads N        worker threads (default: one per core)\n"
-    "  -v, --verbose          one line per file on stdout\n"
-    "\n"
+    "  -v, --verbose          one line per file on stdout\n" PROGRESS_HELP "\n"
     "IN may be files or directories (recursed). OUT is a directory, with names and\n"
     "relative paths mirrored under it, when an IN is a directory, when several INs\n"
     "are given or when OUT is an existing directory; otherwise it is the output file.\n"
@@ -90,14 +100,17 @@ static const char usage_restore[] =
     "usage: dcmguard restore -k KEYFILE -s KEYSTORE -o OUT [options] IN...\n"
     "\n"
     "  -k, --key FILE         master key file the files were protected under\n"
-    "  -s, --keystore PATH    key store holding the files' one-time pads\n"
+    "  -s, --keystore STORE   key store holding the files' one-time pads\n"
     "  -o, --output OUT       output file, or directory (as for protect)\n"
     "      --deidentified     give the pixels back under the de-identified header,\n"
-    "                         without the pad (-s not needed)\n"
+    "                         without the pad (-s not needed); refused when Burned\n"
+    "                         In Annotation is not NO or Recognizable Visual\n"
+    "                         Features is YES\n"
+    "      --allow-burned-in  give such pixels back anyway (the output then says\n"
+    "                         Patient Identity Removed NO)\n"
     "      --slices-dir DIR   where the .enc slices of the files are\n"
     "      --threads N        worker threads (default: one per core)\n"
-    "  -v, --verbose          one line per file on stdout\n"
-    "\n"
+    "  -v, --verbose          one line per file on stdout\n" PROGRESS_HELP "\n"
     "Writes the original file, byte for byte, or nothing: a wrong key, an altered\n"
     "byte, a missing or swapped slice, a destroyed or expired pad is an error.\n"
     "A single-use pad is destroyed once the restored file is safely written.\n"
@@ -136,9 +149,11 @@ static const char usage_inspect[] =
 typedef struct options {
     const char *key, *keystore, *output, *slices_dir;
     unsigned tile_rows, tile_cols, threads;
-    int verbose, deidentified, json;
+    int verbose, deidentified, json, allow_burned_in;
     int audit_syslog;
     const char *since, *anchor;
+    int progress; /* -1 --quiet, 0 on a terminal, 1 --progress */
+    const char *summary_json;
     dg_otp_mode otp;
     dg_otp_policy policy;
     uint64_t ttl;
@@ -156,11 +171,14 @@ enum {
     OPT_TTL,
     OPT_RETAIN,
     OPT_DEIDENTIFIED,
+    OPT_ALLOW_BURNED_IN,
     OPT_JSON,
     OPT_MODE,
     OPT_AUDIT_SYSLOG,
     OPT_SINCE,
-    OPT_ANCHOR
+    OPT_ANCHOR,
+    OPT_PROGRESS,
+    OPT_SUMMARY_JSON
 };
 
 static const struct option long_options[] = {
@@ -176,11 +194,15 @@ static const struct option long_options[] = {
     {"otp-ttl", required_argument, NULL, OPT_TTL},
     {"retain", required_argument, NULL, OPT_RETAIN},
     {"deidentified", no_argument, NULL, OPT_DEIDENTIFIED},
+    {"allow-burned-in", no_argument, NULL, OPT_ALLOW_BURNED_IN},
     {"json", no_argument, NULL, OPT_JSON},
     {"mode", required_argument, NULL, OPT_MODE},
     {"audit-syslog", no_argument, NULL, OPT_AUDIT_SYSLOG},
     {"since", required_argument, NULL, OPT_SINCE},
     {"anchor", required_argument, NULL, OPT_ANCHOR},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -225,30 +247,6 @@ static int parse_policy(const char *s, dg_otp_policy *policy)
     return 0;
 }
 
-/* "patient-chars,device,..." into DG_RETAIN_* bits. */
-static int parse_retain(const char *s, unsigned *bits)
-{
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } names[] = {{"patient-chars", DG_RETAIN_PATIENT_CHARS},
-                 {"device", DG_RETAIN_DEVICE},
-                 {"institution", DG_RETAIN_INSTITUTION},
-                 {"dates", DG_RETAIN_FULL_DATES},
-                 {"uids", DG_RETAIN_UIDS}};
-    while (*s) {
-        size_t len = strcspn(s, ","), i;
-        for (i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (strlen(names[i].name) == len && strncmp(s, names[i].name, len) == 0)
-                break;
-        if (i == sizeof names / sizeof names[0])
-            return -1;
-        *bits |= names[i].bit;
-        s += len + (s[len] == ',');
-    }
-    return 0;
-}
-
 /* Parses argv from optind; returns 0, 1 for --help (printed), or EXIT_USAGE. */
 static int parse_options(int argc, char **argv, const char *usage, options *o)
 {
@@ -257,7 +255,7 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
 
     memset(o, 0, sizeof *o);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "k:s:o:v", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:s:o:vq", long_options, NULL)) != -1) {
         switch (c) {
         case 'k':
             o->key = optarg;
@@ -270,6 +268,16 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
             break;
         case 'v':
             o->verbose = 1;
+            break;
+        case 'q':
+            o->progress = -1;
+            break;
+        case OPT_PROGRESS:
+            if (o->progress == 0)
+                o->progress = 1; /* --quiet wins */
+            break;
+        case OPT_SUMMARY_JSON:
+            o->summary_json = optarg;
             break;
         case OPT_TILES:
             if (parse_tiles(optarg, &o->tile_rows, &o->tile_cols) != 0)
@@ -298,11 +306,14 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
                                    optarg);
             break;
         case OPT_RETAIN:
-            if (parse_retain(optarg, &o->retain) != 0)
+            if (dg_parse_retain(optarg, &o->retain) != DG_OK)
                 return usage_error(usage,
-                                   "--retain wants names from patient-chars, device, "
-                                   "institution, dates, uids, not '%s'",
+                                   "--retain wants names from safe-private, uids, device, "
+                                   "institution, patient-chars, dates, modified-dates, not '%s'",
                                    optarg);
+            break;
+        case OPT_ALLOW_BURNED_IN:
+            o->allow_burned_in = 1;
             break;
         case OPT_DEIDENTIFIED:
             o->deidentified = 1;
@@ -406,7 +417,9 @@ static int open_context(run *r, const char *usage)
         dg_ctx_set_otp(r->ctx, r->opt.otp, r->opt.policy, r->opt.ttl) != DG_OK ||
         dg_ctx_set_retain(r->ctx, r->opt.retain) != DG_OK ||
         dg_ctx_set_mode(r->ctx, r->opt.mode) != DG_OK)
-        return usage_error(usage, "%s", "invalid --tiles, --threads or pad options");
+        return usage_error(usage, "%s",
+                           "invalid --tiles, --threads, pad or --retain options (dates "
+                           "and modified-dates exclude each other)");
     return 0;
 }
 
@@ -484,8 +497,11 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
     uint8_t *in = NULL, *out = NULL;
     size_t in_len = 0, out_len = 0;
     unsigned flags = r->opt.deidentified ? DG_RESTORE_DEIDENTIFIED : DG_RESTORE_KEEP_PAD;
+    char warning[200];
     int rc = -1;
 
+    if (r->opt.deidentified && r->opt.allow_burned_in)
+        flags |= DG_RESTORE_BURNED_IN_OK;
     if (dg_file_read(job->in, &in, &in_len, err, errlen) != 0)
         return -1;
     if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, flags, &out, &out_len,
@@ -496,6 +512,8 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
     /* the restored file is safely on disk: a single-use pad may go now */
     if (!r->opt.deidentified && dg_restore_done(r->ctx, in, in_len, err, errlen) != DG_OK)
         goto done;
+    if (r->opt.deidentified && dg_burned_in_warning(out, out_len, warning, sizeof warning))
+        fprintf(stderr, "dcmguard: warning: %s: %s\n", job->in, warning);
     if (r->opt.verbose)
         printf("restored %s -> %s (%zu -> %zu bytes)\n", job->in, job->out, in_len, out_len);
     rc = 0;
@@ -506,6 +524,45 @@ done:
 }
 
 typedef int (*job_fn)(run *r, const dg_job *job, char *err, size_t errlen);
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Runs every planned job under the progress line; returns the number of failures. */
+static int run_planned(run *r, const dg_jobs *jobs, const char *name, job_fn fn)
+{
+    char err[DG_ERRLEN];
+    uint64_t total = 0;
+    int failures = 0;
+    dg_progress *p;
+
+    for (size_t i = 0; i < jobs->count; i++)
+        total += jobs->items[i].error ? 0 : file_size(jobs->items[i].in);
+    p = dg_progress_start(name, jobs->count, total, r->opt.progress);
+    for (size_t i = 0; i < jobs->count; i++) {
+        const dg_job *job = &jobs->items[i];
+        uint64_t size = job->error ? 0 : file_size(job->in);
+        err[0] = 0;
+        if (r->opt.verbose)
+            dg_progress_clear(p); /* its line goes to stdout, maybe the same terminal */
+        if (job->error != NULL || fn(r, job, err, sizeof err) != 0) {
+            dg_progress_clear(p);
+            fprintf(stderr, "dcmguard: %s: %s: %s\n", name, job->in, job->error ? job->error : err);
+            dg_progress_done(p, job->in, size, job->error ? job->error : err);
+            failures++;
+        } else {
+            dg_progress_done(p, job->in, size, NULL);
+        }
+    }
+    if (dg_progress_finish(p, r->opt.summary_json, err, sizeof err) != 0) {
+        fprintf(stderr, "dcmguard: %s: --summary-json: %s\n", name, err);
+        failures++;
+    }
+    return failures;
+}
 
 static int run_jobs(int argc, char **argv, const char *name, const char *usage, job_fn fn)
 {
@@ -531,14 +588,7 @@ static int run_jobs(int argc, char **argv, const char *name, const char *usage, 
         dg_ctx_destroy(r.ctx);
         return 1;
     }
-    for (size_t i = 0; i < jobs.count; i++) {
-        const dg_job *job = &jobs.items[i];
-        err[0] = 0;
-        if (job->error != NULL || fn(&r, job, err, sizeof err) != 0) {
-            fprintf(stderr, "dcmguard: %s: %s: %s\n", name, job->in, job->error ? job->error : err);
-            failures++;
-        }
-    }
+    failures = run_planned(&r, &jobs, name, fn);
     dg_jobs_free(&jobs);
     dg_ctx_destroy(r.ctx);
     return failures ? 1 : 0;

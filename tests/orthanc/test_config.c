@@ -116,11 +116,45 @@ static void test_limits(void)
     CHECK(dgo_config_parse("{\"DcmGuard\": {" MIN "}}", 10, &cfg, NULL, 0) != 0);
 }
 
+/* ForwardToDicomWeb: a server of the DICOMweb plugin's section, sent to with STOW-RS. */
+static void test_dicomweb(void)
+{
+#define DW "\"DicomWeb\": {\"Servers\": {\"vna\": [\"http://10.0.0.2/dicom-web/\"]}}"
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": \"vna\"}, " DW "}") == 0);
+    CHECK(strcmp(cfg.forward_to, "vna") == 0 && cfg.forward_dicomweb == 1);
+    CHECK(strcmp(cfg.dicomweb_root, "/dicom-web/") == 0);
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": \"vna\"}, \"DicomWeb\": "
+                "{\"Root\": \"/web\", \"Servers\": {\"vna\": [\"http://h/\"]}}}") == 0);
+    CHECK(strcmp(cfg.dicomweb_root, "/web/") == 0);
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": \"x\"}, \"DicomWeb\": "
+                "{\"ServersInDatabase\": true}}") == 0);
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"ForwardTo\": \"pacs\"}, "
+                "\"DicomModalities\": {\"pacs\": [\"PACS\", \"h\", 104]}}") == 0);
+    CHECK(cfg.forward_dicomweb == 0);
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": \"pacs\"}, " DW "}",
+                  "not a name in DicomWeb.Servers"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": \"vna\"}}",
+                  "not a name in DicomWeb.Servers"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardTo\": \"pacs\", \"ForwardToDicomWeb\": "
+                  "\"vna\"}, \"DicomModalities\": {\"pacs\": [\"PACS\", \"h\", 104]}, " DW "}",
+                  "choose one archive"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": \"a/b\"}, \"DicomWeb\": "
+                  "{\"Servers\": {\"a/b\": [\"http://h/\"]}}}",
+                  "cannot be part of a URI"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": \"vna\"}, \"DicomWeb\": "
+                  "{\"Root\": \"web\", \"Servers\": {\"vna\": [\"http://h/\"]}}}",
+                  "DicomWeb.Root"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardToDicomWeb\": 3}, " DW "}",
+                  "ForwardToDicomWeb"));
+#undef DW
+}
+
 int main(void)
 {
     test_defaults();
     test_every_setting();
     test_mistakes();
     test_limits();
+    test_dicomweb();
     return check_summary("orthanc_config");
 }

@@ -2,7 +2,11 @@
  * test_queue.c - unit tests of the gateway's journal and forwarding queue
  * (plugin/queue.c): keyed names, records, due order, back-off, deletion,
  * persistence across a reopen, file modes, and several threads at once.
- * Usage: test_queue TESTDATA_FILES_DIR
+ * With a PostgreSQL URI (tests/keystore_pg.sh starts a server): the same
+ * journal shared by several gateways (queue_pg.c): any node finds any
+ * record, leases, take-over once a lease has run out, back-off, and four
+ * nodes draining one queue, each instance taken exactly once.
+ * Usage: test_queue TESTDATA_FILES_DIR [POSTGRESQL_URI]
  */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
@@ -247,15 +251,160 @@ static void test_files(void)
     CHECK(dg_queue_open(db, 0, &q, err, sizeof err) == DG_ESTORE && q == NULL);
 }
 
+/* Two nodes on one PostgreSQL journal. */
+static void test_pg_nodes(const char *uri)
+{
+    dg_queue *a = NULL, *b = NULL;
+    dg_queue_entry e;
+    dg_queue_stats s;
+    char ids[8][DG_QUEUE_ID_MAX + 1];
+    unsigned n = 0;
+    int found = 0;
+
+    CHECK(dg_queue_open(uri, 0, &a, err, sizeof err) == DG_OK);
+    CHECK(dg_queue_open(uri, 0, &b, err, sizeof err) == DG_OK);
+    if (a == NULL || b == NULL) {
+        fprintf(stderr, "%s\n", err);
+        goto done;
+    }
+    CHECK(dg_queue_set_lease(a, 60) == DG_OK && dg_queue_set_lease(b, 60) == DG_OK);
+    CHECK(dg_queue_add(a, "k1", "1.2.840.10008.5.1.4.1.1.2", "id-1", 1, 1000, err, sizeof err) ==
+          DG_OK);
+    CHECK(dg_queue_add(a, "k2", "1.2.840.10008.5.1.4.1.1.4", "id-2", 1, 1001, err, sizeof err) ==
+          DG_OK);
+    CHECK(dg_queue_add(b, "k3", "1.2.840.10008.5.1.4.1.1.4", "id-3", 0, 1002, err, sizeof err) ==
+          DG_OK);
+    /* storage commitment: any node finds what another stored */
+    CHECK(dg_queue_find(b, "k1", &e, &found, err, sizeof err) == DG_OK && found == 1);
+    CHECK(strcmp(e.id, "id-1") == 0 && e.stored == 1 && e.forward == DG_FORWARD_PENDING);
+    CHECK(e.added == 1000 && strcmp(e.sop_class, "1.2.840.10008.5.1.4.1.1.2") == 0);
+    CHECK(dg_queue_find(a, "nope", &e, &found, err, sizeof err) == DG_OK && found == 0);
+    /* a leases both; b gets nothing while the lease runs, both once it has run out */
+    CHECK(dg_queue_due(a, 999, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    CHECK(dg_queue_due(a, 2000, ids, 8, &n, err, sizeof err) == DG_OK && n == 2);
+    CHECK(n == 2 && strcmp(ids[0], "id-1") == 0 && strcmp(ids[1], "id-2") == 0);
+    CHECK(dg_queue_due(b, 2000, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    CHECK(dg_queue_due(b, 2059, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    CHECK(dg_queue_due(b, 2060, ids, 8, &n, err, sizeof err) == DG_OK && n == 2);
+    CHECK(dg_queue_due(a, 2060, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    /* outcomes end the lease: done is done for everyone; a failure waits out the back-off */
+    CHECK(dg_queue_forwarded(b, "id-1", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_failed(b, "id-2", 2060, "archive down", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_due(a, 2064, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    CHECK(dg_queue_due(a, 2065, ids, 8, &n, err, sizeof err) == DG_OK && n == 1);
+    CHECK(n == 1 && strcmp(ids[0], "id-2") == 0);
+    CHECK(dg_queue_failed(a, "id-2", 2065, "archive down", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_due(b, 2074, ids, 8, &n, err, sizeof err) == DG_OK && n == 0);
+    CHECK(dg_queue_due(b, 2075, ids, 8, &n, err, sizeof err) == DG_OK && n == 1);
+    CHECK(dg_queue_find(a, "k2", &e, &found, err, sizeof err) == DG_OK && e.attempts == 2);
+    CHECK(strcmp(e.last_error, "archive down") == 0);
+    CHECK(dg_queue_find(a, "k1", &e, &found, err, sizeof err) == DG_OK);
+    CHECK(e.forward == DG_FORWARD_DONE && e.last_error[0] == '\0');
+    CHECK(dg_queue_removed(a, "id-2", err, sizeof err) == DG_OK);
+    CHECK(dg_queue_find(b, "k2", &e, &found, err, sizeof err) == DG_OK);
+    CHECK(e.forward == DG_FORWARD_DROPPED && e.stored == 0);
+    CHECK(dg_queue_get_stats(b, &s, err, sizeof err) == DG_OK);
+    CHECK(s.instances == 3 && s.pending == 0 && s.forwarded == 1 && s.dropped == 1);
+    /* the same key again replaces its record, due at once, lease gone */
+    CHECK(dg_queue_add(b, "k2", "1.2.840.10008.5.1.4.1.1.4", "id-2", 1, 5000, err, sizeof err) ==
+          DG_OK);
+    CHECK(dg_queue_get_stats(a, &s, err, sizeof err) == DG_OK && s.instances == 3);
+    CHECK(s.pending == 1 && s.next_attempt == 5000);
+    CHECK(dg_queue_due(a, 5000, ids, 8, &n, err, sizeof err) == DG_OK && n == 1);
+done:
+    dg_queue_close(a);
+    dg_queue_close(b);
+}
+
+typedef struct drain_arg {
+    const char *uri;
+    int node;
+    unsigned taken;
+    char (*got)[DG_QUEUE_ID_MAX + 1];
+    int failed;
+} drain_arg;
+
+/* One node: its own connection, takes 10 at a time until nothing is due. */
+static void *drain(void *p)
+{
+    drain_arg *a = p;
+    dg_queue *q = NULL;
+    char e[DG_ERRLEN];
+    unsigned n;
+
+    if (dg_queue_open(a->uri, 0, &q, e, sizeof e) != DG_OK) {
+        a->failed = 1;
+        return NULL;
+    }
+    do {
+        n = 0;
+        if (dg_queue_due(q, 100, a->got + a->taken, 10, &n, e, sizeof e) != DG_OK)
+            a->failed = 1;
+        a->taken += n;
+    } while (n > 0 && a->taken + 10 <= 400);
+    dg_queue_close(q);
+    return NULL;
+}
+
+static int compare_ids(const void *x, const void *y)
+{
+    return strcmp((const char *)x, (const char *)y);
+}
+
+/* Four nodes drain 400 due instances at once: each is taken by exactly one. */
+static void test_pg_drain(const char *uri)
+{
+    static char got[4][400][DG_QUEUE_ID_MAX + 1], all[1600][DG_QUEUE_ID_MAX + 1];
+    pthread_t t[4];
+    drain_arg a[4];
+    dg_queue *q = NULL;
+    char key[32], id[32];
+    unsigned total = 0, dups = 0;
+    int failed = 0;
+
+    CHECK(dg_queue_open(uri, 0, &q, err, sizeof err) == DG_OK);
+    if (q == NULL)
+        return;
+    for (int i = 0; i < 400; i++) {
+        snprintf(key, sizeof key, "drain-%d", i);
+        snprintf(id, sizeof id, "d-%03d", i);
+        failed |= dg_queue_add(q, key, "1.2", id, 1, 1, err, sizeof err) != DG_OK;
+    }
+    dg_queue_close(q);
+    CHECK(!failed);
+    for (int i = 0; i < 4; i++) {
+        a[i] = (drain_arg){uri, i, 0, got[i], 0};
+        pthread_create(&t[i], NULL, drain, &a[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        failed |= a[i].failed;
+        memcpy(all[total], got[i], a[i].taken * sizeof all[0]);
+        total += a[i].taken;
+    }
+    qsort(all, total, sizeof all[0], compare_ids);
+    for (unsigned i = 1; i < total; i++)
+        dups += strcmp(all[i - 1], all[i]) == 0;
+    printf("drain: %u taken by 4 nodes (%u, %u, %u, %u), %u twice\n", total, a[0].taken, a[1].taken,
+           a[2].taken, a[3].taken, dups);
+    CHECK(!failed && total == 400 && dups == 0);
+}
+
 int main(int argc, char **argv)
 {
     char db[512];
     dg_ctx *ctx;
     dg_queue *q = NULL;
 
-    if (argc != 2 || mkdtemp(dir) == NULL) {
-        fprintf(stderr, "usage: test_queue TESTDATA_FILES_DIR\n");
+    if (argc < 2 || argc > 3 || mkdtemp(dir) == NULL) {
+        fprintf(stderr, "usage: test_queue TESTDATA_FILES_DIR [POSTGRESQL_URI]\n");
         return 2;
+    }
+    if (argc == 3) {
+        test_pg_nodes(argv[2]);
+        test_pg_drain(argv[2]);
+        rmdir(dir);
+        return check_summary("orthanc_queue_pg");
     }
     ctx = context("master.key");
     test_keys(ctx, argv[1]);

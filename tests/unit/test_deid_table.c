@@ -8,9 +8,9 @@
 
 #include <stdio.h>
 
-/* Rows of standard/confidentiality_profile_attributes.json (innolitics/dicom-standard
- * commit 0d01bf11dfc1d0b73b6df85bbf6e1764d3c558a3), less the private-attributes row. */
-#define JSON_ROWS 460
+/* Rows of PS3.15 2026c Table E.1-1 (plugin/deid_data/table-E.1-1.tsv), less the
+ * private-attributes row. */
+#define TABLE_ROWS 656
 
 static int basic_of(uint16_t group, uint16_t element)
 {
@@ -22,11 +22,11 @@ static void test_order_and_count(void)
 {
     size_t i, exact = 0;
 
-    CHECK(dg_deid_rule_count == JSON_ROWS - 1);
+    CHECK(dg_deid_rule_count == TABLE_ROWS - 1);
     /* the exact tags come first, strictly ascending; then only patterns */
     while (exact < dg_deid_rule_count && dg_deid_rules[exact].mask == 0xFFFFFFFFu)
         exact++;
-    CHECK(exact == 456);
+    CHECK(exact == 652);
     for (i = 1; i < exact; i++)
         CHECK(dg_deid_rules[i - 1].tag < dg_deid_rules[i].tag);
     for (i = exact; i < dg_deid_rule_count; i++) {
@@ -50,9 +50,8 @@ static void test_lookups(void)
 {
     const dg_deid_rule *r;
 
-    CHECK(basic_of(0x0010, 0x0010) == DG_DEID_Z); /* Patient's Name */
-    /* Patient ID: Z in this copy of the standard (not Z/D) */
-    CHECK(basic_of(0x0010, 0x0020) == DG_DEID_Z);
+    CHECK(basic_of(0x0010, 0x0010) == DG_DEID_Z);     /* Patient's Name */
+    CHECK(basic_of(0x0010, 0x0020) == DG_DEID_Z_D);   /* Patient ID: Z/D in 2026c */
     CHECK(basic_of(0x0008, 0x0018) == DG_DEID_U);     /* SOP Instance UID */
     CHECK(basic_of(0x0020, 0x000D) == DG_DEID_U);     /* Study Instance UID */
     CHECK(basic_of(0x0040, 0xA730) == DG_DEID_D);     /* Content Sequence */
@@ -106,8 +105,28 @@ static void test_options(void)
     CHECK(r && r->clean == (DG_DEID_OPT_PATIENT_CHARS | DG_DEID_OPT_CLEAN_DESC));
     r = dg_deid_lookup(0x0040, 0xA730); /* Content Sequence */
     CHECK(r && r->clean == DG_DEID_OPT_CLEAN_STRUCT);
-    r = dg_deid_lookup(0x0008, 0x1120); /* Referenced Patient Sequence: "X" under Retain UIDs */
-    CHECK(r && r->basic == DG_DEID_X && r->retain == 0 && r->clean == 0);
+    r = dg_deid_lookup(0x0008, 0x1120); /* Referenced Patient Sequence: K under Retain UIDs */
+    CHECK(r && r->basic == DG_DEID_X && r->retain == DG_DEID_OPT_UIDS && r->clean == 0);
+}
+
+/* Table E.3.10-1 (matched by creator and element) and the allow-list. */
+static void test_safe_private_and_allow(void)
+{
+    CHECK(dg_deid_safe_count == 479);
+    CHECK(dg_deid_safe_private(0x7053, 0x1000, "Philips PET Private Group"));   /* SUV Factor */
+    CHECK(dg_deid_safe_private(0x7053, 0x1100, "Philips PET Private Group  ")); /* any slot */
+    CHECK(!dg_deid_safe_private(0x7053, 0x1000, "Another Creator"));
+    CHECK(!dg_deid_safe_private(0x7053, 0x10FE, "Philips PET Private Group"));
+    CHECK(!dg_deid_safe_private(0x7053, 0x0010, "Philips PET Private Group")); /* a creator */
+    CHECK(dg_deid_safe_creator(0x7053, "Philips PET Private Group"));
+    CHECK(!dg_deid_safe_creator(0x7055, "Philips PET Private Group"));
+    CHECK(dg_deid_allowed(0x0028, 0x1054));          /* Rescale Type */
+    CHECK(dg_deid_allowed(0x0008, 0x0100));          /* Code Value */
+    CHECK(!dg_deid_allowed(0x0008, 0x0104));         /* Code Meaning: free text, denied */
+    CHECK(!dg_deid_allowed(0x0040, 0xA160));         /* Text Value */
+    for (size_t i = 0; i < dg_deid_allow_count; i++) /* never a tag the table lists */
+        CHECK(dg_deid_lookup((uint16_t)(dg_deid_allow_rows[i].tag >> 16),
+                             (uint16_t)dg_deid_allow_rows[i].tag) == NULL);
 }
 
 int main(void)
@@ -115,5 +134,6 @@ int main(void)
     test_order_and_count();
     test_lookups();
     test_options();
+    test_safe_private_and_allow();
     return check_summary("test_deid_table");
 }
