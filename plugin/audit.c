@@ -90,6 +90,22 @@ static void put_str(dg_buf *b, const char *s)
     dg_buf_put(b, s, strlen(s));
 }
 
+/* Appends text as base64 (the type of ParticipantObjectDetail's value in the DICOM schema). */
+static void put_base64(dg_buf *b, const char *text)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = strlen(text);
+
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        char out[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < n ? b64[v >> 6 & 63] : '=',
+                       i + 2 < n ? b64[v & 63] : '='};
+        dg_buf_put(b, out, 4);
+    }
+}
+
 /* The PS3.15 A.5 event of an action: EventID code, meaning, EventActionCode. */
 static void event_of(const char *action, const char **code, const char **meaning, const char **act)
 {
@@ -148,11 +164,11 @@ DG_API char *dg_audit_xml(int64_t time, const char *actor, const char *action, c
                     "codeSystemName=\"dcmguard\" originalText=\"pseudonymous SOP Instance "
                     "UID\"/>");
         put_str(&b, "<ParticipantObjectDetail type=\"dcmguard-action\" value=\"");
-        put_xml_text(&b, action);
+        put_base64(&b, action);
         put_str(&b, "\"/>");
         if (pad != NULL && pad[0] != '\0') {
             put_str(&b, "<ParticipantObjectDetail type=\"dcmguard-pad\" value=\"");
-            put_xml_text(&b, pad);
+            put_base64(&b, pad);
             put_str(&b, "\"/>");
         }
         put_str(&b, "</ParticipantObjectIdentification>");
@@ -258,7 +274,14 @@ static int list_one(void *user, const dg_audit_record *r)
     char when[32], head[64];
 
     format_utc(r->time, when);
-    if (l->json) {
+    if (l->json == DG_AUDIT_XML) {
+        char *xml = dg_audit_xml(r->time, r->actor, r->action, r->instance, r->pad, r->outcome);
+        if (xml == NULL)
+            return -1;
+        put_str(&l->text, xml);
+        put_str(&l->text, "\n");
+        free(xml);
+    } else if (l->json) {
         snprintf(head, sizeof head, "%s{\"seq\":%lld,\"time\":", l->count ? "," : "",
                  (long long)r->seq);
         put_str(&l->text, head);
@@ -313,13 +336,13 @@ DG_API int dg_audit_list(dg_ctx *ctx, int json, int64_t since, char **text, char
     memset(&l, 0, sizeof l);
     dg_buf_init(&l.text);
     l.json = json;
-    if (json)
+    if (json == 1)
         put_str(&l.text, "[");
     if (dg_keystore_audit_list(ctx->store, since, list_one, &l, why, sizeof why) != DG_KS_OK) {
         dg_buf_free(&l.text);
         return dg_fail(err, errlen, DG_ESTORE, "cannot read the audit trail: %s", why);
     }
-    dg_buf_put(&l.text, json ? "]\n" : "", json ? 3 : 1);
+    dg_buf_put(&l.text, json == 1 ? "]\n" : "", json == 1 ? 3 : 1);
     if (l.text.failed) {
         dg_buf_free(&l.text);
         return dg_fail(err, errlen, DG_ENOMEM, "out of memory");

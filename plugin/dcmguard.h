@@ -151,7 +151,8 @@ DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen
  * (dg_ctx_set_actor, e.g. "user@host" for the CLI), else "unknown".
  * dg_audit_note appends a record of the caller's own (e.g. "gateway-start").
  * dg_audit_list gives a malloc'd text of the records with time >= since
- * (Unix seconds), one per line or a JSON array. dg_audit_verify checks the
+ * (Unix seconds), one per line, a JSON array (json 1) or one DICOM audit
+ * message per line (json DG_AUDIT_XML). dg_audit_verify checks the
  * whole chain: *intact is 1, or 0 with one line in *report saying which
  * record was edited, removed, inserted or reordered; anchor ("SEQ:HASH",
  * or NULL) must match a record, which catches a chain rewritten whole. On
@@ -160,6 +161,7 @@ DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen
  * (facility LOG_AUTHPRIV) as a DICOM audit message (PS3.15 A.5, RFC 3881 XML).
  */
 #define DG_ACTOR_MAX 128
+#define DG_AUDIT_XML 2
 DG_API int dg_ctx_set_actor(dg_ctx *ctx, const char *actor);
 DG_API void dg_audit_set_thread_actor(const char *actor);
 DG_API int dg_ctx_set_audit_syslog(dg_ctx *ctx, int on);

@@ -127,12 +127,13 @@ static const char usage_keys[] =
     "then gone for good (crypto-shredding); the pixels stay restorable.\n";
 
 static const char usage_audit[] =
-    "usage: dcmguard audit list -s KEYSTORE [--json] [--since T]\n"
+    "usage: dcmguard audit list -s KEYSTORE [--json | --xml] [--since T]\n"
     "       dcmguard audit verify -s KEYSTORE [--anchor SEQ:HASH]\n"
     "\n"
     "Every protect, restore, pad destruction and key-store creation leaves one\n"
     "record in the key store: UTC time, actor, action, pseudonymous instance UID, pad\n"
     "id, outcome; never a patient value. Records are hash-chained. list shows them\n"
+    "(--xml: one DICOM audit message, PS3.15 A.5, per line)\n"
     "(since T: 2026-12-07, 2026-12-07T05:40:00Z or Unix seconds). verify checks the\n"
     "chain, says which record was edited, removed, inserted or reordered (exit 1),\n"
     "and prints the head SEQ:HASH to keep elsewhere; --anchor checks a head kept\n"
@@ -150,7 +151,7 @@ typedef struct options {
     const char *key, *keystore, *output, *slices_dir;
     unsigned tile_rows, tile_cols, threads;
     int verbose, deidentified, json, allow_burned_in;
-    int audit_syslog;
+    int audit_syslog, xml;
     const char *since, *anchor;
     int progress; /* -1 --quiet, 0 on a terminal, 1 --progress */
     const char *summary_json;
@@ -177,6 +178,7 @@ enum {
     OPT_AUDIT_SYSLOG,
     OPT_SINCE,
     OPT_ANCHOR,
+    OPT_XML,
     OPT_PROGRESS,
     OPT_SUMMARY_JSON
 };
@@ -200,6 +202,7 @@ static const struct option long_options[] = {
     {"audit-syslog", no_argument, NULL, OPT_AUDIT_SYSLOG},
     {"since", required_argument, NULL, OPT_SINCE},
     {"anchor", required_argument, NULL, OPT_ANCHOR},
+    {"xml", no_argument, NULL, OPT_XML},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
@@ -337,6 +340,9 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
             break;
         case OPT_ANCHOR:
             o->anchor = optarg;
+            break;
+        case OPT_XML:
+            o->xml = 1;
             break;
         case OPT_HELP:
             fputs(usage, stdout);
@@ -713,7 +719,7 @@ static int audit_action(dg_ctx *ctx, const char *action, const options *o, int a
             snprintf(err, errlen, "--since wants 2026-12-07, 2026-12-07T05:40:00Z or Unix seconds");
             return EXIT_USAGE;
         }
-        if (dg_audit_list(ctx, o->json, since, &text, err, errlen) != DG_OK)
+        if (dg_audit_list(ctx, o->xml ? DG_AUDIT_XML : o->json, since, &text, err, errlen) != DG_OK)
             return 1;
         fputs(text, stdout);
         free(text);
