@@ -81,3 +81,16 @@ int dg_equal(const uint8_t *a, const uint8_t *b, size_t len)
 {
     return CRYPTO_memcmp(a, b, len) == 0;
 }
+
+int dg_sha256_parts(size_t n, const uint8_t *const *parts, const size_t *lens, uint8_t out[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+
+    for (size_t i = 0; ok && i < n; i++)
+        ok = lens[i] == 0 || EVP_DigestUpdate(md, parts[i], lens[i]) == 1;
+    ok = ok && EVP_DigestFinal_ex(md, out, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : -1;
+}

@@ -25,6 +25,8 @@ int dg_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size
 /* SHA-256 of a buffer (not secret material). Returns 0 or -1. */
 int dg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 
+/* SHA-256 of the concatenation of n buffers. Returns 0 or -1. */
+int dg_sha256_parts(size_t n, const uint8_t *const *parts, const size_t *lens, uint8_t out[32]);
 /* Constant-time comparison: 1 when equal, 0 otherwise. */
 int dg_equal(const uint8_t *a, const uint8_t *b, size_t len);
 

@@ -122,7 +122,7 @@ int dg_keystore_list(dg_keystore *ks, dg_pad_visitor fn, void *user, char *err, 
 
 /* ---- the audit trail and what it needs (issue 13) ---- */
 
-static int unsupported(const dg_keystore *ks, const char *op, char *err, size_t errlen)
+static int no_trail(const dg_keystore *ks, const char *op, char *err, size_t errlen)
 {
     if (err != NULL && errlen > 0)
         snprintf(err, errlen, "key store: %s: the %s backend has no audit trail yet", op,
@@ -158,7 +158,7 @@ int dg_keystore_audit_append(dg_keystore *ks, dg_audit_record *r, char *err, siz
     if (ks == NULL)
         return refuse_null("cannot append to the audit trail", err, errlen);
     if (ks->backend->audit_append == NULL)
-        return unsupported(ks, "cannot append to the audit trail", err, errlen);
+        return no_trail(ks, "cannot append to the audit trail", err, errlen);
     return ks->backend->audit_append(ks->store, r, err, errlen);
 }
 
@@ -168,6 +168,71 @@ int dg_keystore_audit_list(dg_keystore *ks, int64_t since, dg_audit_visitor fn, 
     if (ks == NULL)
         return refuse_null("cannot read the audit trail", err, errlen);
     if (ks->backend->audit_list == NULL)
-        return unsupported(ks, "cannot read the audit trail", err, errlen);
+        return no_trail(ks, "cannot read the audit trail", err, errlen);
     return ks->backend->audit_list(ks->store, since, fn, user, err, errlen);
+}
+
+static int unsupported(const dg_keystore *ks, const char *op, char *err, size_t errlen)
+{
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "key store: %s: not supported by the %s backend", op,
+                 ks->backend->name);
+    return DG_KS_EIO;
+}
+
+int dg_keystore_claim(dg_keystore *ks, const char *id, int64_t now, dg_pad_info *info,
+                      uint8_t **pad, char *err, size_t errlen)
+{
+    if (pad != NULL)
+        *pad = NULL;
+    if (ks == NULL)
+        return refuse_null("cannot claim a pad", err, errlen);
+    if (ks->backend->claim == NULL)
+        return unsupported(ks, "cannot claim a pad", err, errlen);
+    return ks->backend->claim(ks->store, id, now, info, pad, err, errlen);
+}
+
+int dg_keystore_release(dg_keystore *ks, const char *id, char *err, size_t errlen)
+{
+    if (ks == NULL)
+        return refuse_null("cannot release a pad", err, errlen);
+    if (ks->backend->release == NULL)
+        return unsupported(ks, "cannot release a pad", err, errlen);
+    return ks->backend->release(ks->store, id, err, errlen);
+}
+
+int dg_keystore_finish_claim(dg_keystore *ks, const char *id, char *err, size_t errlen)
+{
+    if (ks == NULL)
+        return refuse_null("cannot destroy a claimed pad", err, errlen);
+    if (ks->backend->finish_claim == NULL)
+        return unsupported(ks, "cannot destroy a claimed pad", err, errlen);
+    return ks->backend->finish_claim(ks->store, id, err, errlen);
+}
+
+int dg_keystore_scrub_pending(dg_keystore *ks)
+{
+    if (ks == NULL || ks->backend->scrub_pending == NULL)
+        return 0; /* a backend without a WAL of its own to scrub */
+    return ks->backend->scrub_pending(ks->store);
+}
+
+int dg_keystore_meta_add(dg_keystore *ks, const char *name, const uint8_t *value, size_t len,
+                         int *inserted, char *err, size_t errlen)
+{
+    if (ks == NULL)
+        return refuse_null("cannot store a value", err, errlen);
+    if (ks->backend->meta_add == NULL)
+        return unsupported(ks, "cannot store a value", err, errlen);
+    return ks->backend->meta_add(ks->store, name, value, len, inserted, err, errlen);
+}
+
+int dg_keystore_meta_get(dg_keystore *ks, const char *name, uint8_t *value, size_t cap, size_t *len,
+                         char *err, size_t errlen)
+{
+    if (ks == NULL)
+        return refuse_null("cannot read a value", err, errlen);
+    if (ks->backend->meta_get == NULL)
+        return unsupported(ks, "cannot read a value", err, errlen);
+    return ks->backend->meta_get(ks->store, name, value, cap, len, err, errlen);
 }

@@ -16,8 +16,17 @@
  *
  * A pad row: id (32 hex digits), instance (a pseudonymous label, never
  * PHI), alphabet, policy, created and expires (Unix seconds; expires 0 =
- * never), length and the pad bytes. Opening the store deletes every pad
- * whose time has passed.
+ * never), length, the pad bytes (as the caller gives them: dcmguard seals
+ * them under a key derived from the master key before they come here) and
+ * claimed (a single-use pad taken by a restore that has not finished).
+ * Opening the store deletes every pad whose time has passed.
+ *
+ * Destroying a pad overwrites its bytes in place, deletes the row and
+ * empties the WAL; when a reader keeps the WAL from being emptied the scrub
+ * is noted as pending and every later open or write retries it.
+ *
+ * The store also keeps named values (the meta table): the pseudonym
+ * secret, wrapped under a key derived from the master key.
  *
  * The same store holds the audit trail (audit.h): one row per audited act,
  * hash-chained, so that every gateway on one store writes one trail. An
@@ -53,6 +62,7 @@ typedef struct dg_pad_info {
     int policy;   /* 0 reusable, 1 single-use */
     int64_t created, expires;
     uint64_t length;
+    int64_t claimed; /* nonzero: claimed by a restore not yet finished */
 } dg_pad_info;
 
 /* Opens (creating when absent) the store named by store and purges expired pads. */
@@ -70,7 +80,29 @@ int dg_keystore_put(dg_keystore *ks, const dg_pad_info *info, const uint8_t *pad
 int dg_keystore_get(dg_keystore *ks, const char *id, int64_t now, dg_pad_info *info, uint8_t **pad,
                     char *err, size_t errlen);
 
-/* Deletes one pad (DG_KS_ENOTFOUND when absent). */
+/*
+ * Takes a pad for a restore, in one write transaction: a single-use pad is
+ * marked claimed (then no other claim or get finds it); a reusable one is
+ * only read. DG_KS_ENOTFOUND when absent, expired or already claimed.
+ * *pad as for dg_keystore_get.
+ */
+int dg_keystore_claim(dg_keystore *ks, const char *id, int64_t now, dg_pad_info *info,
+                      uint8_t **pad, char *err, size_t errlen);
+/* Gives a claimed pad back (the restore failed); DG_KS_ENOTFOUND when it is not claimed. */
+int dg_keystore_release(dg_keystore *ks, const char *id, char *err, size_t errlen);
+/* Destroys a claimed pad (the restore is done); DG_KS_ENOTFOUND when it is not claimed. */
+int dg_keystore_finish_claim(dg_keystore *ks, const char *id, char *err, size_t errlen);
+/* 1 when a destroyed pad may still have a copy in the WAL (retried first), else 0. */
+int dg_keystore_scrub_pending(dg_keystore *ks);
+/*
+ * Named values: meta_add stores value under name unless name exists
+ * (*inserted says which); meta_get copies it (DG_KS_ENOTFOUND when absent).
+ */
+int dg_keystore_meta_add(dg_keystore *ks, const char *name, const uint8_t *value, size_t len,
+                         int *inserted, char *err, size_t errlen);
+int dg_keystore_meta_get(dg_keystore *ks, const char *name, uint8_t *value, size_t cap, size_t *len,
+                         char *err, size_t errlen);
+/* Deletes one pad, overwriting it first (DG_KS_ENOTFOUND when absent). */
 int dg_keystore_delete(dg_keystore *ks, const char *id, char *err, size_t errlen);
 
 /* Deletes every pad with 0 < expires <= now; *count receives how many. */

@@ -30,6 +30,20 @@ typedef struct dg_ks_backend {
     int (*purge)(dg_ks_store *ks, int64_t now, unsigned *count, char *err, size_t errlen);
     int (*list)(dg_ks_store *ks, dg_pad_visitor fn, void *user, char *err, size_t errlen);
     /*
+     * Issue 12 (single-use claims, scrubbing, the pseudonym secret). A
+     * backend that lacks one leaves it NULL: the interface then answers
+     * DG_KS_EIO "not supported by the <name> backend".
+     */
+    int (*claim)(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info *info, uint8_t **pad,
+                 char *err, size_t errlen);
+    int (*release)(dg_ks_store *ks, const char *id, char *err, size_t errlen);
+    int (*finish_claim)(dg_ks_store *ks, const char *id, char *err, size_t errlen);
+    int (*scrub_pending)(dg_ks_store *ks);
+    int (*meta_add)(dg_ks_store *ks, const char *name, const uint8_t *value, size_t len,
+                    int *inserted, char *err, size_t errlen);
+    int (*meta_get)(dg_ks_store *ks, const char *name, uint8_t *value, size_t cap, size_t *len,
+                    char *err, size_t errlen);
+    /*
      * The audit trail and what it needs to know (issue 13). A backend that
      * leaves them NULL has no trail yet: dg_keystore_audit_* answer
      * DG_KS_EUNSUPPORTED and the library says so (docs/audit.md).

@@ -201,6 +201,13 @@ static int set_up_store(dg_ks_store *ks, char *err, size_t errlen)
         rc = create_schema(ks, err, errlen);
     if (rc == DG_KS_OK)
         rc = check_version(ks, err, errlen);
+    if (rc == DG_KS_OK) /* issue 12: claims of single-use pads, the wrapped pseudonym secret */
+        rc = exec_sql(ks,
+                      "SET LOCAL client_min_messages = warning;"
+                      "CREATE TABLE IF NOT EXISTS dcmguard.claims(id text PRIMARY KEY);"
+                      "CREATE TABLE IF NOT EXISTS dcmguard.secrets(name text PRIMARY KEY,"
+                      " value bytea NOT NULL);",
+                      op, err, errlen);
     if (rc == DG_KS_OK)
         rc = commit(ks, op, err, errlen);
     if (rc != DG_KS_OK)
@@ -345,7 +352,8 @@ static int select_pad(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info 
     dg_pg_format_int(now_text, now);
     res = dg_pg_first(ks->pg,
                       "SELECT " PG_COLUMNS ", pad FROM dcmguard.pads"
-                      " WHERE id = $1 AND (expires = 0 OR expires > $2)",
+                      " WHERE id = $1 AND (expires = 0 OR expires > $2)"
+                      " AND id NOT IN (SELECT id FROM dcmguard.claims)",
                       2, values, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = fail(ks, res, op, err, errlen);
@@ -491,7 +499,206 @@ static int pg_list(dg_ks_store *ks, dg_pad_visitor fn, void *user, char *err, si
     return rc;
 }
 
+/* ---- claims and the pseudonym secret (issue 12) ---- */
+
+/* Runs one statement inside the caller's transaction; *count gets its rows. */
+static int run_in_tx(dg_ks_store *ks, const char *sql, int n, const char *const *values,
+                     unsigned *count, const char *op, char *err, size_t errlen)
+{
+    PGresult *res = dg_pg_exec(ks->pg, sql, n, values, 0);
+    int rc = DG_KS_OK;
+
+    if (PQresultStatus(res) == PGRES_COMMAND_OK)
+        *count = (unsigned)strtoul(PQcmdTuples(res), NULL, 10);
+    else
+        rc = fail(ks, res, op, err, errlen);
+    PQclear(res);
+    return rc;
+}
+
+/*
+ * One transaction: read the pad and, when it is single-use, insert its
+ * claim. The claims table's primary key makes a second concurrent claim
+ * wait for the first and then insert nothing: it gets DG_KS_ENOTFOUND.
+ */
+static int pg_claim(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info *info, uint8_t **pad,
+                    char *err, size_t errlen)
+{
+    const char *op = "cannot claim a pad";
+    const char *values[1] = {id};
+    unsigned count = 0;
+    int rc;
+
+    if (info == NULL || pad == NULL || !dg_ks_valid_id(id)) {
+        set_error(err, errlen, ks, op, "invalid pad id");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = begin(ks, op, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = select_pad(ks, id, now, info, pad, err, errlen);
+    if (rc == DG_KS_OK && info->policy == 1) {
+        rc =
+            run_in_tx(ks, "INSERT INTO dcmguard.claims(id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+                      1, values, &count, op, err, errlen);
+        if (rc == DG_KS_OK && count != 1) {
+            set_error(err, errlen, ks, "no such pad (destroyed, expired or never stored)", id);
+            rc = DG_KS_ENOTFOUND;
+        }
+    }
+    if (rc == DG_KS_OK)
+        rc = commit(ks, op, err, errlen);
+    if (rc != DG_KS_OK) {
+        dg_pg_roll_back(ks->pg);
+        if (*pad != NULL) {
+            dg_wipe(*pad, (size_t)info->length);
+            free(*pad);
+            *pad = NULL;
+        }
+    }
+    unlock_store(ks);
+    return rc;
+}
+
+/* Removes the claim of id (and, finish, the pad itself) in one transaction. */
+static int end_claim(dg_ks_store *ks, const char *id, int finish, const char *op, char *err,
+                     size_t errlen)
+{
+    const char *values[1] = {id};
+    unsigned count = 0, pads = 0;
+    int rc;
+
+    if (!dg_ks_valid_id(id)) {
+        set_error(err, errlen, ks, op, "invalid pad id");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = begin(ks, op, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = run_in_tx(ks, "DELETE FROM dcmguard.claims WHERE id = $1", 1, values, &count, op, err,
+                       errlen);
+    if (rc == DG_KS_OK && finish)
+        rc = run_in_tx(ks, "DELETE FROM dcmguard.pads WHERE id = $1", 1, values, &pads, op, err,
+                       errlen);
+    if (rc == DG_KS_OK && (count != 1 || (finish && pads != 1))) {
+        set_error(err, errlen, ks, "no such claimed pad", id);
+        rc = DG_KS_ENOTFOUND;
+    }
+    if (rc == DG_KS_OK)
+        rc = commit(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        dg_pg_roll_back(ks->pg);
+    unlock_store(ks);
+    return rc;
+}
+
+static int pg_release(dg_ks_store *ks, const char *id, char *err, size_t errlen)
+{
+    return end_claim(ks, id, 0, "cannot release a pad", err, errlen);
+}
+
+static int pg_finish_claim(dg_ks_store *ks, const char *id, char *err, size_t errlen)
+{
+    return end_claim(ks, id, 1, "cannot destroy a claimed pad", err, errlen);
+}
+
+static int pg_meta_add(dg_ks_store *ks, const char *name, const uint8_t *value, size_t len,
+                       int *inserted, char *err, size_t errlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *op = "cannot store a value";
+    char text[2 * 256 + 3];
+    const char *values[2] = {name, text};
+    unsigned count = 0;
+    int rc;
+
+    if (inserted != NULL)
+        *inserted = 0;
+    if (name == NULL || value == NULL || len > 256) {
+        set_error(err, errlen, ks, op, "invalid arguments");
+        return DG_KS_EINVAL;
+    }
+    memcpy(text, "\\x", 2); /* bytea hex input: \x<digits> */
+    for (size_t i = 0; i < len; i++) {
+        text[2 + 2 * i] = hex[value[i] >> 4];
+        text[3 + 2 * i] = hex[value[i] & 15];
+    }
+    text[2 + 2 * len] = 0;
+    rc = lock_store(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = begin(ks, op, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = run_in_tx(ks,
+                       "INSERT INTO dcmguard.secrets(name, value) VALUES ($1, $2::bytea)"
+                       " ON CONFLICT (name) DO NOTHING",
+                       2, values, &count, op, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = commit(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        dg_pg_roll_back(ks->pg);
+    unlock_store(ks);
+    if (inserted != NULL)
+        *inserted = rc == DG_KS_OK && count == 1;
+    return rc;
+}
+
+static int pg_meta_get(dg_ks_store *ks, const char *name, uint8_t *value, size_t cap, size_t *len,
+                       char *err, size_t errlen)
+{
+    const char *op = "cannot read a value";
+    const char *values[1] = {name};
+    PGresult *res;
+    int rc, n;
+
+    if (name == NULL || value == NULL || len == NULL) {
+        set_error(err, errlen, ks, op, "invalid arguments");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    res = dg_pg_first(ks->pg, "SELECT value FROM dcmguard.secrets WHERE name = $1", 1, values, 1);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = fail(ks, res, op, err, errlen);
+    } else if (PQntuples(res) == 0) {
+        set_error(err, errlen, ks, "no such value", name);
+        rc = DG_KS_ENOTFOUND;
+    } else if ((n = PQgetlength(res, 0, 0)) < 0 || (size_t)n > cap) {
+        set_error(err, errlen, ks, "a stored value is damaged", name);
+        rc = DG_KS_EFORMAT;
+    } else {
+        memcpy(value, PQgetvalue(res, 0, 0), (size_t)n);
+        *len = (size_t)n;
+    }
+    PQclear(res);
+    unlock_store(ks);
+    return rc;
+}
+
 const dg_ks_backend dg_ks_postgresql = {
-    "PostgreSQL", pg_open, pg_close, pg_put, pg_get, pg_delete, pg_purge, pg_list,
-    NULL, NULL, NULL, NULL, NULL, /* the audit trail's operations: not yet (issue 14) */
+    .name = "PostgreSQL",
+    .open = pg_open,
+    .close = pg_close,
+    .put = pg_put,
+    .get = pg_get,
+    .delete_pad = pg_delete,
+    .purge = pg_purge,
+    .list = pg_list,
+    .claim = pg_claim,
+    .release = pg_release,
+    .finish_claim = pg_finish_claim,
+    .scrub_pending = NULL, /* PostgreSQL: dead tuples until VACUUM (docs/threat-model.md) */
+    .meta_add = pg_meta_add,
+    .meta_get = pg_meta_get,
+    /* the audit trail's operations (issue 13): not yet on PostgreSQL (issue 14) */
+    .purge_ids = NULL,
+    .created = NULL,
+    .take_expired = NULL,
+    .audit_append = NULL,
+    .audit_list = NULL,
 };

@@ -6,8 +6,11 @@
  * The file is created with mode 0600 (its -wal and -shm files too) and
  * opened in WAL mode with secure_delete on, synchronous=FULL (a pad is on
  * disk when sqlite_put returns) and a busy timeout, so several processes
- * can share one store. After pads are deleted the WAL is checkpointed and
- * truncated so that deleted pad bytes do not linger in it.
+ * can share one store. A destroyed pad is overwritten in place, deleted,
+ * and the WAL checkpointed and truncated so that its bytes do not linger;
+ * when a reader keeps the WAL, the meta row 'scrub_pending' says so until
+ * a later open or write empties it. A single-use pad is claimed (column
+ * claimed) in the same write transaction that reads it.
  *
  * A store is one SQLite connection, opened with
  * SQLITE_OPEN_FULLMUTEX, plus a mutex of our own held through each whole
@@ -39,18 +42,25 @@
 #include <time.h>
 
 #define KS_APPLICATION_ID 0x44474B53 /* "DGKS" */
-#define KS_SCHEMA_VERSION 1
+#define KS_SCHEMA_VERSION 2 /* 2: the meta table (pseudonym secret, pending scrub) and claims */
 #define KS_BUSY_TIMEOUT_MS 15000
 #define KS_RETRY_MS 15000             /* counted from the first attempt */
 #define KS_CHECKPOINT_TIMEOUT_MS 1000 /* best effort: do not hold the caller up */
 
-#define KS_COLUMNS "id, instance, alphabet, policy, created, expires, length"
+#define KS_COLUMNS "id, instance, alphabet, policy, created, expires, length, claimed"
 
 static const char schema_sql[] =
     "CREATE TABLE pads(id TEXT PRIMARY KEY, instance TEXT NOT NULL, alphabet INTEGER NOT NULL,"
     " policy INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
-    " length INTEGER NOT NULL, pad BLOB NOT NULL);"
-    "CREATE INDEX pads_expires ON pads(expires);";
+    " length INTEGER NOT NULL, pad BLOB NOT NULL, claimed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX pads_expires ON pads(expires);"
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);";
+
+/* Version 1 stores (before claims and the meta table) are upgraded on open. */
+static const char upgrade_1_sql[] =
+    "ALTER TABLE pads ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);"
+    "PRAGMA user_version=2;";
 
 /* The audit trail (audit.h); added to older stores when they are opened. */
 static const char audit_schema_sql[] =
@@ -226,15 +236,44 @@ static int in_write_transaction(dg_ks_store *ks, const char *op, write_fn fn, vo
 
 /*
  * Copies the latest pages into the database file and truncates the WAL, so
- * that deleted pads (zeroed by secure_delete) leave no older copy behind.
- * Best effort: while another connection reads, the WAL cannot be emptied.
+ * that deleted pads (overwritten, then zeroed by secure_delete) leave no
+ * older copy behind. While another connection reads, the WAL cannot be
+ * emptied: -1 then.
  */
-static void truncate_wal(dg_ks_store *ks)
+static int truncate_wal(dg_ks_store *ks)
 {
+    int rc;
+
     if (sqlite3_busy_timeout(ks->db, KS_CHECKPOINT_TIMEOUT_MS) != SQLITE_OK)
-        return;
-    (void)sqlite3_wal_checkpoint_v2(ks->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        return -1;
+    rc = sqlite3_wal_checkpoint_v2(ks->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     (void)sqlite3_busy_timeout(ks->db, KS_BUSY_TIMEOUT_MS); /* cannot fail on an open db */
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* 1 when a destroyed pad may still have a copy in the WAL (its scrub is pending). */
+static int scrub_is_pending(dg_ks_store *ks)
+{
+    int64_t n = 0;
+    char ignored[8];
+
+    if (query_int(ks, "SELECT count(*) FROM meta WHERE name = 'scrub_pending'", &n, "", ignored,
+                  0) != DG_KS_OK)
+        return 1; /* cannot tell: say pending */
+    return n > 0;
+}
+
+/*
+ * Finishes a pending scrub when the WAL can now be emptied: called after
+ * every write and on open, so the first chance after the last reader
+ * closes is taken.
+ */
+static void retry_scrub(dg_ks_store *ks)
+{
+    if (!scrub_is_pending(ks) || truncate_wal(ks) != 0)
+        return;
+    if (exec_retrying(ks->db, "DELETE FROM meta WHERE name = 'scrub_pending'") == SQLITE_OK)
+        (void)truncate_wal(ks); /* the WAL now holds only that change */
 }
 
 static int lock_store(dg_ks_store *ks, char *err, size_t errlen)
@@ -302,6 +341,7 @@ static int read_info(const dg_ks_store *ks, sqlite3_stmt *st, dg_pad_info *info,
     info->created = sqlite3_column_int64(st, 4);
     info->expires = sqlite3_column_int64(st, 5);
     info->length = (uint64_t)length;
+    info->claimed = sqlite3_column_int64(st, 7);
     if (!is_pad_info(info)) {
         set_error(err, errlen, ks->path, "a pad row is damaged", NULL);
         return DG_KS_EFORMAT;
@@ -480,12 +520,30 @@ static int create_schema(dg_ks_store *ks, void *arg, char *err, size_t errlen)
     return DG_KS_OK;
 }
 
+static int upgrade_from_1(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+{
+    int64_t version = 0;
+    int rc = query_int(ks, "PRAGMA user_version", &version, "cannot read the header", err, errlen);
+
+    (void)arg;
+    if (rc != DG_KS_OK || version != 1) /* another process upgraded it meanwhile */
+        return rc;
+    rc = sqlite3_exec(ks->db, upgrade_1_sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? DG_KS_OK : fail(ks, rc, "cannot upgrade the key store", err, errlen);
+}
+
 static int check_version(dg_ks_store *ks, char *err, size_t errlen)
 {
     int64_t version = 0;
     char what[96];
     int rc = query_int(ks, "PRAGMA user_version", &version, "cannot read the header", err, errlen);
 
+    if (rc == DG_KS_OK && version == 1) {
+        rc = in_write_transaction(ks, "cannot upgrade the key store", upgrade_from_1, NULL, err,
+                                  errlen);
+        if (rc == DG_KS_OK)
+            version = KS_SCHEMA_VERSION;
+    }
     if (rc != DG_KS_OK || version == KS_SCHEMA_VERSION)
         return rc;
     snprintf(what, sizeof what, "schema version %lld, this dcmguard knows version %d",
@@ -639,6 +697,8 @@ static int sqlite_open(const char *path, dg_ks_store **out, char *err, size_t er
     if (rc != DG_KS_OK)
         goto done;
     rc = sqlite_purge_ids(ks, (int64_t)time(NULL), remember_expired, ks, &purged, err, errlen);
+    if (rc == DG_KS_OK && purged == 0)
+        retry_scrub(ks);
 done:
     if (rc != DG_KS_OK)
         sqlite_close(ks);
@@ -687,7 +747,9 @@ static int insert_pad(dg_ks_store *ks, void *arg, char *err, size_t errlen)
     const char *op = "cannot store a pad";
     sqlite3_stmt *st = NULL;
     int rc = prepare(
-            ks, "INSERT INTO pads(" KS_COLUMNS ", pad) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            ks,
+            "INSERT INTO pads(id, instance, alphabet, policy, created, expires, length, pad)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             &st, op, err, errlen),
         step;
 
@@ -721,20 +783,21 @@ static int sqlite_put(dg_ks_store *ks, const dg_pad_info *info, const uint8_t *p
     if (rc != DG_KS_OK)
         return rc;
     rc = in_write_transaction(ks, "cannot store a pad", insert_pad, &args, err, errlen);
+    retry_scrub(ks);
     unlock_store(ks);
     return rc;
 }
 
 /* ---- get ---- */
 
-/* Copies the pad of the current row (column 7) into a malloc'd buffer. */
+/* Copies the pad of the current row (column 8) into a malloc'd buffer. */
 static int copy_pad(const dg_ks_store *ks, sqlite3_stmt *st, const dg_pad_info *info, uint8_t **pad,
                     char *err, size_t errlen)
 {
-    const void *bytes = sqlite3_column_blob(st, 7);
-    int n = sqlite3_column_bytes(st, 7);
+    const void *bytes = sqlite3_column_blob(st, 8);
+    int n = sqlite3_column_bytes(st, 8);
 
-    if (sqlite3_column_type(st, 7) != SQLITE_BLOB || n < 0 || (uint64_t)n != info->length) {
+    if (sqlite3_column_type(st, 8) != SQLITE_BLOB || n < 0 || (uint64_t)n != info->length) {
         set_error(err, errlen, ks->path, "a pad row is damaged", NULL);
         return DG_KS_EFORMAT;
     }
@@ -757,7 +820,7 @@ static int select_pad(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info 
     sqlite3_stmt *st = NULL;
     int rc = prepare(ks,
                      "SELECT " KS_COLUMNS ", pad FROM pads"
-                     " WHERE id = ?1 AND (expires = 0 OR expires > ?2)",
+                     " WHERE id = ?1 AND (expires = 0 OR expires > ?2) AND claimed = 0",
                      &st, op, err, errlen),
         step;
 
@@ -804,7 +867,7 @@ static int sqlite_get(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info 
     return rc;
 }
 
-/* ---- delete and purge ---- */
+/* ---- delete and purge: overwrite in place, delete, then empty the WAL ---- */
 
 struct delete_args {
     const char *id;
@@ -833,11 +896,38 @@ static int run_delete(dg_ks_store *ks, const char *sql, struct delete_args *a, c
     return rc;
 }
 
+/*
+ * Overwrites the pads that where selects with zeros (in place: the page
+ * keeps its size), deletes them and notes that the WAL still holds their
+ * older pages until it is emptied.
+ */
+static int scrub_and_delete(dg_ks_store *ks, const char *where, struct delete_args *a,
+                            const char *op, char *err, size_t errlen)
+{
+    char sql[160];
+    int rc;
+
+    snprintf(sql, sizeof sql, "UPDATE pads SET pad = zeroblob(length(pad)) WHERE %s", where);
+    rc = run_delete(ks, sql, a, op, err, errlen);
+    if (rc != DG_KS_OK || a->count == 0)
+        return rc;
+    snprintf(sql, sizeof sql, "DELETE FROM pads WHERE %s", where);
+    rc = run_delete(ks, sql, a, op, err, errlen);
+    if (rc == DG_KS_OK && a->count > 0) {
+        int step = sqlite3_exec(ks->db,
+                                "INSERT OR REPLACE INTO meta(name, value)"
+                                " VALUES ('scrub_pending', x'01')",
+                                NULL, NULL, NULL);
+        if (step != SQLITE_OK)
+            rc = fail(ks, step, op, err, errlen);
+    }
+    return rc;
+}
+
 static int delete_one(dg_ks_store *ks, void *arg, char *err, size_t errlen)
 {
     struct delete_args *a = arg;
-    int rc =
-        run_delete(ks, "DELETE FROM pads WHERE id = ?1", a, "cannot delete a pad", err, errlen);
+    int rc = scrub_and_delete(ks, "id = ?1", a, "cannot delete a pad", err, errlen);
 
     if (rc == DG_KS_OK && a->count == 0) {
         set_error(err, errlen, ks->path, "no such pad (destroyed, expired or never stored)", a->id);
@@ -846,25 +936,36 @@ static int delete_one(dg_ks_store *ks, void *arg, char *err, size_t errlen)
     return rc;
 }
 
-/* Deletes the expired pads, collecting their ids (RETURNING, SQLite 3.35 and later). */
-static int delete_expired(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+/* A claimed pad's end: it must still be there, claimed. */
+static int delete_claimed(dg_ks_store *ks, void *arg, char *err, size_t errlen)
 {
     struct delete_args *a = arg;
+    int rc = scrub_and_delete(ks, "id = ?1 AND claimed <> 0", a, "cannot destroy a claimed pad",
+                              err, errlen);
+
+    if (rc == DG_KS_OK && a->count == 0) {
+        set_error(err, errlen, ks->path, "no such claimed pad", a->id);
+        rc = DG_KS_ENOTFOUND;
+    }
+    return rc;
+}
+
+/* The ids of the pads delete_expired is about to destroy (inside its transaction). */
+static int collect_expired(dg_ks_store *ks, struct delete_args *a, char *err, size_t errlen)
+{
     const char *op = "cannot purge expired pads";
     sqlite3_stmt *st = NULL;
-    int rc = prepare(ks, "DELETE FROM pads WHERE expires > 0 AND expires <= ?1 RETURNING id", &st,
-                     op, err, errlen),
+    int rc = prepare(ks, "SELECT id FROM pads WHERE expires > 0 AND expires <= ?1", &st, op, err,
+                     errlen),
         step;
 
     if (rc != DG_KS_OK)
         return rc;
-    a->count = 0;
     step = sqlite3_bind_int64(st, 1, a->now);
     if (step == SQLITE_OK)
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             const unsigned char *id = sqlite3_column_text(st, 0);
-            a->count++;
-            if (a->ids != NULL && id != NULL && append_id(a->ids, (const char *)id) != 0) {
+            if (id != NULL && append_id(a->ids, (const char *)id) != 0) {
                 set_error(err, errlen, ks->path, op, "out of memory");
                 rc = DG_KS_ENOMEM;
                 break;
@@ -876,24 +977,44 @@ static int delete_expired(dg_ks_store *ks, void *arg, char *err, size_t errlen)
     return rc;
 }
 
-static int sqlite_delete(dg_ks_store *ks, const char *id, char *err, size_t errlen)
+static int delete_expired(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+{
+    struct delete_args *a = arg;
+    int rc = a->ids != NULL ? collect_expired(ks, a, err, errlen) : DG_KS_OK;
+
+    if (rc == DG_KS_OK)
+        rc = scrub_and_delete(ks, "expires > 0 AND expires <= ?1", a, "cannot purge expired pads",
+                              err, errlen);
+    return rc;
+}
+
+static int delete_by(dg_ks_store *ks, const char *id, write_fn fn, const char *op, char *err,
+                     size_t errlen)
 {
     struct delete_args args = {id, 0, 0, NULL};
     int rc;
 
     if (ks == NULL || !is_pad_id(id)) {
-        set_error(err, errlen, ks != NULL ? ks->path : "(null)", "cannot delete a pad",
-                  "invalid pad id");
+        set_error(err, errlen, ks != NULL ? ks->path : "(null)", op, "invalid pad id");
         return DG_KS_EINVAL;
     }
     rc = lock_store(ks, err, errlen);
     if (rc != DG_KS_OK)
         return rc;
-    rc = in_write_transaction(ks, "cannot delete a pad", delete_one, &args, err, errlen);
-    if (rc == DG_KS_OK)
-        truncate_wal(ks);
+    rc = in_write_transaction(ks, op, fn, &args, err, errlen);
+    retry_scrub(ks);
     unlock_store(ks);
     return rc;
+}
+
+static int sqlite_delete(dg_ks_store *ks, const char *id, char *err, size_t errlen)
+{
+    return delete_by(ks, id, delete_one, "cannot delete a pad", err, errlen);
+}
+
+static int sqlite_finish_claim(dg_ks_store *ks, const char *id, char *err, size_t errlen)
+{
+    return delete_by(ks, id, delete_claimed, "cannot destroy a claimed pad", err, errlen);
 }
 
 static int sqlite_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, size_t errlen)
@@ -919,7 +1040,7 @@ static int sqlite_purge_ids(dg_ks_store *ks, int64_t now, dg_pad_id_visitor fn, 
         return rc;
     rc = in_write_transaction(ks, "cannot purge expired pads", delete_expired, &args, err, errlen);
     if (rc == DG_KS_OK && args.count > 0)
-        truncate_wal(ks);
+        retry_scrub(ks);
     unlock_store(ks);
     if (rc == DG_KS_OK && count != NULL)
         *count = args.count;
@@ -927,6 +1048,181 @@ static int sqlite_purge_ids(dg_ks_store *ks, int64_t now, dg_pad_id_visitor fn, 
         if (fn(user, ids.ids[i]) != 0)
             break;
     free(ids.ids);
+    return rc;
+}
+
+static int sqlite_scrub_pending(dg_ks_store *ks)
+{
+    int pending;
+
+    if (ks == NULL || lock_store(ks, NULL, 0) != DG_KS_OK)
+        return 1;
+    retry_scrub(ks);
+    pending = scrub_is_pending(ks);
+    unlock_store(ks);
+    return pending;
+}
+
+/* ---- claims: a single-use pad taken by one restore, atomically ---- */
+
+struct claim_args {
+    const char *id;
+    int64_t now;
+    dg_pad_info *info;
+    uint8_t **pad;
+};
+
+static int claim_in_transaction(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+{
+    struct claim_args *a = arg;
+    struct delete_args mark = {a->id, 0, 0, NULL};
+    int rc = select_pad(ks, a->id, a->now, a->info, a->pad, err, errlen);
+
+    if (rc != DG_KS_OK || a->info->policy != 1)
+        return rc;
+    rc = run_delete(ks, "UPDATE pads SET claimed = 1 WHERE id = ?1 AND claimed = 0", &mark,
+                    "cannot claim a pad", err, errlen);
+    if (rc == DG_KS_OK && mark.count != 1) {
+        set_error(err, errlen, ks->path, "no such pad (destroyed, expired or never stored)", a->id);
+        rc = DG_KS_ENOTFOUND;
+    }
+    return rc;
+}
+
+static int sqlite_claim(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info *info,
+                        uint8_t **pad, char *err, size_t errlen)
+{
+    struct claim_args args = {id, now, info, pad};
+    int rc;
+
+    if (pad != NULL)
+        *pad = NULL;
+    if (ks == NULL || info == NULL || pad == NULL || !is_pad_id(id)) {
+        set_error(err, errlen, ks != NULL ? ks->path : "(null)", "cannot claim a pad",
+                  "invalid pad id");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = in_write_transaction(ks, "cannot claim a pad", claim_in_transaction, &args, err, errlen);
+    unlock_store(ks);
+    if (rc != DG_KS_OK && *pad != NULL) {
+        memset(*pad, 0, (size_t)info->length); /* caller's dg_wipe is not reachable here */
+        free(*pad);
+        *pad = NULL;
+    }
+    return rc;
+}
+
+static int unclaim(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+{
+    struct delete_args *a = arg;
+    int rc = run_delete(ks, "UPDATE pads SET claimed = 0 WHERE id = ?1 AND claimed <> 0", a,
+                        "cannot release a pad", err, errlen);
+
+    if (rc == DG_KS_OK && a->count == 0) {
+        set_error(err, errlen, ks->path, "no such claimed pad", a->id);
+        rc = DG_KS_ENOTFOUND;
+    }
+    return rc;
+}
+
+static int sqlite_release(dg_ks_store *ks, const char *id, char *err, size_t errlen)
+{
+    return delete_by(ks, id, unclaim, "cannot release a pad", err, errlen);
+}
+
+/* ---- the store's named values (the wrapped pseudonym secret) ---- */
+
+struct meta_args {
+    const char *name;
+    const uint8_t *value;
+    size_t len;
+    int inserted;
+};
+
+static int insert_meta(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+{
+    struct meta_args *a = arg;
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(ks, "INSERT OR IGNORE INTO meta(name, value) VALUES (?1, ?2)", &st,
+                     "cannot store a value", err, errlen),
+        step;
+
+    if (rc != DG_KS_OK)
+        return rc;
+    step = sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+    if (step == SQLITE_OK)
+        step = sqlite3_bind_blob64(st, 2, a->value, a->len, SQLITE_STATIC);
+    if (step == SQLITE_OK)
+        step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        a->inserted = sqlite3_changes(ks->db) == 1;
+    else
+        rc = fail(ks, step, "cannot store a value", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sqlite_meta_add(dg_ks_store *ks, const char *name, const uint8_t *value, size_t len,
+                           int *inserted, char *err, size_t errlen)
+{
+    struct meta_args args = {name, value, len, 0};
+    int rc;
+
+    if (ks == NULL || name == NULL || value == NULL) {
+        set_error(err, errlen, ks != NULL ? ks->path : "(null)", "cannot store a value",
+                  "invalid arguments");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = in_write_transaction(ks, "cannot store a value", insert_meta, &args, err, errlen);
+    unlock_store(ks);
+    if (inserted != NULL)
+        *inserted = args.inserted;
+    return rc;
+}
+
+static int sqlite_meta_get(dg_ks_store *ks, const char *name, uint8_t *value, size_t cap,
+                           size_t *len, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, step, n;
+
+    if (ks == NULL || name == NULL || value == NULL || len == NULL) {
+        set_error(err, errlen, ks != NULL ? ks->path : "(null)", "cannot read a value",
+                  "invalid arguments");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = prepare(ks, "SELECT value FROM meta WHERE name = ?1", &st, "cannot read a value", err,
+                 errlen);
+    if (rc != DG_KS_OK)
+        goto done;
+    step = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (step == SQLITE_OK)
+        step = first_step_retrying(st);
+    if (step == SQLITE_DONE) {
+        set_error(err, errlen, ks->path, "no such value", name);
+        rc = DG_KS_ENOTFOUND;
+    } else if (step != SQLITE_ROW) {
+        rc = fail(ks, step, "cannot read a value", err, errlen);
+    } else if ((n = sqlite3_column_bytes(st, 0)) < 0 || (size_t)n > cap) {
+        set_error(err, errlen, ks->path, "a stored value is damaged", name);
+        rc = DG_KS_EFORMAT;
+    } else {
+        if (n > 0)
+            memcpy(value, sqlite3_column_blob(st, 0), (size_t)n);
+        *len = (size_t)n;
+    }
+done:
+    sqlite3_finalize(st);
+    unlock_store(ks);
     return rc;
 }
 
@@ -1177,6 +1473,12 @@ const dg_ks_backend dg_ks_sqlite = {
     .delete_pad = sqlite_delete,
     .purge = sqlite_purge,
     .list = sqlite_list,
+    .claim = sqlite_claim,
+    .release = sqlite_release,
+    .finish_claim = sqlite_finish_claim,
+    .scrub_pending = sqlite_scrub_pending,
+    .meta_add = sqlite_meta_add,
+    .meta_get = sqlite_meta_get,
     .purge_ids = sqlite_purge_ids,
     .created = sqlite_created,
     .take_expired = sqlite_take_expired,

@@ -850,14 +850,36 @@ static void describe(DcmElement *el, unsigned depth, OFString &value, dg_dicom_v
 static int zero_element(DcmElement *el)
 {
     Uint32 length = el->getLength();
-    Uint8 *bytes = NULL;
+    void *bytes = NULL;
+    OFCondition cond = EC_IllegalCall;
 
-    if (el->ident() == EVR_SQ || el->ident() == EVR_pixelSQ)
-        return DG_DICOM_EINVAL;
     if (length == 0)
         return DG_DICOM_OK;
-    if (el->createUint8Array(length, bytes).bad() || bytes == NULL)
-        return DG_DICOM_ENOMEM;
+    switch (el->getVR()) {
+    case EVR_OB:
+    case EVR_UN:
+        cond = el->getUint8Array(*reinterpret_cast<Uint8 **>(&bytes));
+        break;
+    case EVR_OW:
+        cond = el->getUint16Array(*reinterpret_cast<Uint16 **>(&bytes));
+        break;
+    case EVR_OL:
+        cond = el->getUint32Array(*reinterpret_cast<Uint32 **>(&bytes));
+        break;
+    case EVR_OF:
+        cond = el->getFloat32Array(*reinterpret_cast<Float32 **>(&bytes));
+        break;
+    case EVR_OD:
+        cond = el->getFloat64Array(*reinterpret_cast<Float64 **>(&bytes));
+        break;
+    default: /* ox and the like: whichever form the element holds */
+        cond = el->getUint16Array(*reinterpret_cast<Uint16 **>(&bytes));
+        if (cond.bad() || bytes == NULL)
+            cond = el->getUint8Array(*reinterpret_cast<Uint8 **>(&bytes));
+        break;
+    }
+    if (cond.bad() || bytes == NULL)
+        return DG_DICOM_EINVAL;
     memset(bytes, 0, length);
     return DG_DICOM_OK;
 }

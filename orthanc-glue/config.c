@@ -159,6 +159,20 @@ static int set_users(dgo_config *c, const json_t *v, char *err, size_t errlen)
     return 0;
 }
 
+/* "Retain": the profile options, comma-separated as for protect --retain (docs/header.md). */
+static int set_retain(dgo_config *c, const json_t *v, char *err, size_t errlen)
+{
+    unsigned bits = 0;
+
+    if (!json_is_string(v) || dg_parse_retain(json_string_value(v), &bits) != DG_OK ||
+        ((bits & DG_RETAIN_FULL_DATES) && (bits & DG_RETAIN_MODIFIED_DATES)))
+        return fail(err, errlen,
+                    "DcmGuard.Retain must be a string of names from safe-private, uids, device, "
+                    "institution, patient-chars, dates, modified-dates (not both date options)");
+    c->retain = bits;
+    return 0;
+}
+
 /* Sets one setting of the section from its name; unknown names are errors. */
 static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, size_t errlen)
 {
@@ -206,6 +220,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return set_users(c, v, err, errlen);
     if (IS("AuditSyslog"))
         return get_bool(v, name, &c->audit_syslog, err, errlen);
+    if (IS("Retain"))
+        return set_retain(c, v, err, errlen);
 #undef TEXT
 #undef IS
     char buf[68];

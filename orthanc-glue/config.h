@@ -32,6 +32,7 @@ typedef struct dgo_config {
     dg_otp_mode otp_mode;              /* "OtpMode": "binary" | "vigenere" | "numeric" */
     dg_otp_policy otp_policy;          /* "OtpPolicy": "reusable" | "single-use" */
     uint64_t otp_ttl;                  /* "OtpTimeToLive": "0" (never), "30d", ... */
+    unsigned retain;                   /* "Retain": as protect --retain (DG_RETAIN_*) */
     char forward_to[DGO_NAME_MAX + 1]; /* "ForwardTo": a DicomModalities name; "" = none */
     unsigned forward_batch;            /* "ForwardBatch": instances per association */
     unsigned retry_first, retry_max;   /* "ForwardRetryFirst" / "ForwardRetryMax", seconds */

@@ -331,6 +331,7 @@ static int open_context(const dgo_config *c)
     if (dg_ctx_set_tiles(dgo.ctx, c->tile_rows, c->tile_cols) != DG_OK ||
         dg_ctx_set_threads(dgo.ctx, c->threads) != DG_OK ||
         dg_ctx_set_mode(dgo.ctx, c->mode) != DG_OK ||
+        dg_ctx_set_retain(dgo.ctx, c->retain) != DG_OK ||
         dg_ctx_set_otp(dgo.ctx, c->otp_mode, c->otp_policy, c->otp_ttl) != DG_OK) {
         dgo_log_error("the library refused the DcmGuard settings");
         return -1;

@@ -75,6 +75,7 @@ DG_API int dg_ctx_create(dg_ctx **out)
     if (ctx == NULL)
         return DG_ENOMEM;
     pthread_mutex_init(&ctx->pool_lock, NULL);
+    pthread_mutex_init(&ctx->secret_lock, NULL);
     *out = ctx;
     return DG_OK;
 }
@@ -85,7 +86,11 @@ DG_API void dg_ctx_destroy(dg_ctx *ctx)
         return;
     dg_pool_destroy(ctx->pool);
     pthread_mutex_destroy(&ctx->pool_lock);
+    pthread_mutex_destroy(&ctx->secret_lock);
     dg_master_key_wipe(&ctx->master);
+    dg_wipe(&ctx->derived, sizeof ctx->derived);
+    dg_wipe(ctx->pseudonym_key, sizeof ctx->pseudonym_key);
+    dg_wipe(ctx->journal_key, sizeof ctx->journal_key);
     dg_keystore_close(ctx->store);
     free(ctx);
 }
@@ -98,7 +103,13 @@ DG_API int dg_ctx_load_master_key(dg_ctx *ctx, const char *path, char *err, size
         ctx->have_master = 0;
         return DG_EKEY;
     }
+    if (dg_master_keys_derive(ctx) != 0) {
+        dg_master_key_wipe(&ctx->master);
+        ctx->have_master = 0;
+        return dg_fail(err, errlen, DG_ECRYPTO, "key derivation failed");
+    }
     ctx->have_master = 1;
+    ctx->have_secret = 0; /* the secret opens under the key it was wrapped with */
     return DG_OK;
 }
 

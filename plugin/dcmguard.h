@@ -175,6 +175,26 @@ DG_API int dg_audit_verify(dg_ctx *ctx, const char *anchor, int *intact, char **
 DG_API char *dg_audit_xml(int64_t time, const char *actor, const char *action, const char *instance,
                           const char *pad, const char *outcome);
 
+/*
+ * 1 when a destroyed pad may still have a copy in the store's WAL (a
+ * reader holds it): "destroyed, not yet scrubbed". Retried on every open
+ * and write of the store.
+ */
+DG_API int dg_keys_scrub_pending(dg_ctx *ctx);
+
+/* Gives back a single-use pad claimed by a restore that was interrupted. */
+DG_API int dg_keys_release(dg_ctx *ctx, const char *id, char *err, size_t errlen);
+
+/*
+ * The pseudonym secret of a key store (both calls need the master key and
+ * the store): export writes it to a new file (mode 0600) as
+ * "dcmguard-pseudonym-secret-v1 <64 hex digits>"; import puts such a file
+ * into a store that has no secret yet, so that it gives the same
+ * pseudonyms as the store it came from.
+ */
+DG_API int dg_keys_export_secret(dg_ctx *ctx, const char *path, char *err, size_t errlen);
+DG_API int dg_keys_import_secret(dg_ctx *ctx, const char *path, char *err, size_t errlen);
+
 /* One encrypted tile kept outside the protected file (--slices-dir). */
 typedef struct dg_slice {
     char name[256]; /* file name: <input name>.<id>.r<row>c<col>.enc */
@@ -245,7 +265,16 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
                       void *user, unsigned flags, uint8_t **out, size_t *out_len, char *err,
                       size_t errlen);
 
-/* After a DG_RESTORE_KEEP_PAD restore: consumes the pad if it is single-use. */
+/*
+ * A DG_RESTORE_KEEP_PAD restore of a single-use pad claims it in the key
+ * store (one write transaction: of concurrent restores exactly one gets
+ * it). dg_restore_done, once the output is durable, destroys the claimed
+ * pad (failing when it is not claimed); dg_restore_abandon gives it back
+ * when the output could not be kept. A crash in between leaves the pad
+ * claimed, not lost: `dcmguard keys release` gives it back.
+ */
+DG_API int dg_restore_abandon(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
+                              size_t errlen);
 DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err, size_t errlen);
 
 /*

@@ -68,12 +68,25 @@ static dg_deid_act date_action(const char *vr, unsigned options, dg_deid_act oth
     return otherwise;
 }
 
+/*
+ * A sequence the file does not encode as one (a known SQ written as UN of
+ * defined length) is opaque bytes: it cannot be walked, so it cannot stay.
+ */
+static dg_deid_act opaque_sequence(dg_deid_act act, const char *vr, int sequence)
+{
+    if (!sequence && vr_is(vr, "SQ") && act == DG_ACT_KEEP)
+        return DG_ACT_REMOVE;
+    return act;
+}
+
+static dg_deid_act classify_standard(const dg_deid_elem *e, unsigned options, const char *vr,
+                                     int known);
+
 dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options)
 {
-    const dg_deid_rule *rule;
     char dict[3];
     const char *vr;
-    int known, sequence;
+    int known;
 
     if (e->group & 1)
         return classify_private(e, options);
@@ -83,7 +96,15 @@ dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options)
         return DG_ACT_DOCUMENT;
     known = dg_dicom_dict_vr(e->group, e->element, dict);
     vr = known ? dict : (e->vr != NULL && e->vr[0] != '\0' ? e->vr : "UN");
-    sequence = e->is_sequence || vr_is(vr, "SQ");
+    return opaque_sequence(classify_standard(e, options, vr, known), vr, e->is_sequence);
+}
+
+static dg_deid_act classify_standard(const dg_deid_elem *e, unsigned options, const char *vr,
+                                     int known)
+{
+    const dg_deid_rule *rule;
+    int sequence = e->is_sequence;
+
     rule = dg_deid_lookup(e->group, e->element);
     if (rule != NULL) {
         if (rule->retain & options)

@@ -13,6 +13,16 @@ static const uint8_t envelope_magic[4] = {'D', 'G', 'E', 'N'};
 static const uint8_t tile_magic[4] = {'D', 'G', 'T', 'L'};
 static const uint8_t phi_magic[4] = {'D', 'G', 'P', 'I'};
 
+const uint16_t dg_bind_tags[DG_BIND_FIELDS][2] = {
+    {0x0010, 0x0020}, {0x0020, 0x000D}, {0x0020, 0x000E}, {0x0008, 0x0018}, {0x0008, 0x0016}};
+const char *const dg_bind_names[DG_BIND_FIELDS] = {
+    "Patient ID", "Study Instance UID", "Series Instance UID", "SOP Instance UID", "SOP Class UID"};
+
+static int known_version(uint16_t v)
+{
+    return v == DG_FORMAT_VERSION || v == DG_FORMAT_VERSION_2;
+}
+
 void dg_header_encode(const dg_header *h, dg_buf *out)
 {
     dg_buf_put(out, header_magic, 4);
@@ -30,6 +40,13 @@ void dg_header_encode(const dg_header *h, dg_buf *out)
     dg_buf_put_u16(out, h->tile_rows);
     dg_buf_put_u16(out, h->tile_cols);
     dg_buf_put_u64(out, h->original_size);
+    for (int i = 0; h->version >= 3 && i < DG_BIND_FIELDS; i++) {
+        size_t n = strlen(h->bind[i]);
+        dg_buf_put_u8(out, (uint8_t)n);
+        dg_buf_put(out, h->bind[i], n);
+    }
+    if (h->version >= 3 && (out->len & 1)) /* a DICOM value has an even length */
+        dg_buf_put_u8(out, 0);
 }
 
 int dg_header_decode(const uint8_t *p, size_t n, dg_header *h)
@@ -58,9 +75,17 @@ int dg_header_decode(const uint8_t *p, size_t n, dg_header *h)
     h->tile_rows = dg_read_u16(&r);
     h->tile_cols = dg_read_u16(&r);
     h->original_size = dg_read_u64(&r);
+    for (int i = 0; h->version >= 3 && i < DG_BIND_FIELDS; i++) {
+        uint8_t len = dg_read_u8(&r);
+        dg_read_copy(&r, h->bind[i], len);
+        if (r.failed || memchr(h->bind[i], 0, len) != NULL)
+            return -1;
+    }
+    if (h->version >= 3 && (n & 1) == 0 && r.left == 1 && dg_read_u8(&r) != 0)
+        return -1;
     if (r.failed || r.left != 0)
         return -1;
-    if (h->version != DG_FORMAT_VERSION ||
+    if (!known_version(h->version) ||
         (h->mode != DG_MODE_AES_TILES && h->mode != DG_MODE_CHAOS_PIXELS) ||
         (h->flags & ~(DG_FLAG_SLICES | DG_FLAG_DECODED)) != 0)
         return -1;
@@ -145,7 +170,7 @@ void dg_envelope_encode(const dg_envelope *e, dg_buf *out)
     size_t base_len = strlen(e->slice_base);
 
     dg_buf_put(out, envelope_magic, 4);
-    dg_buf_put_u16(out, DG_FORMAT_VERSION);
+    dg_buf_put_u16(out, e->version);
     dg_buf_put(out, e->sha256, 32);
     dg_buf_put_u64(out, e->original_size);
     dg_buf_put_u64(out, e->pixel_offset);
@@ -183,7 +208,8 @@ int dg_envelope_decode(const uint8_t *p, size_t n, dg_envelope *e)
     magic = dg_read(&r, 4);
     if (magic == NULL || memcmp(magic, envelope_magic, 4) != 0)
         return -1;
-    if (dg_read_u16(&r) != DG_FORMAT_VERSION)
+    e->version = dg_read_u16(&r);
+    if (!known_version(e->version))
         return -1;
     dg_read_copy(&r, e->sha256, 32);
     e->original_size = dg_read_u64(&r);
@@ -226,7 +252,7 @@ void dg_envelope_hole(const dg_envelope *e, uint32_t i, uint64_t *offset, uint64
 void dg_phi_record_encode(const dg_phi_record *r, dg_buf *out)
 {
     dg_buf_put(out, phi_magic, 4);
-    dg_buf_put_u16(out, DG_FORMAT_VERSION);
+    dg_buf_put_u16(out, r->version);
     dg_buf_put_u8(out, r->alphabet);
     dg_buf_put_u8(out, r->policy);
     dg_buf_put(out, r->pad_id, DG_PAD_ID_LEN);
@@ -253,7 +279,8 @@ int dg_phi_record_decode(const uint8_t *p, size_t n, dg_phi_record *r)
     magic = dg_read(&rd, 4);
     if (magic == NULL || memcmp(magic, phi_magic, 4) != 0)
         return -1;
-    if (dg_read_u16(&rd) != DG_FORMAT_VERSION)
+    r->version = dg_read_u16(&rd);
+    if (!known_version(r->version))
         return -1;
     r->alphabet = dg_read_u8(&rd);
     r->policy = dg_read_u8(&rd);
@@ -264,6 +291,8 @@ int dg_phi_record_decode(const uint8_t *p, size_t n, dg_phi_record *r)
     if (rd.failed || r->ct_len > rd.left || rd.left - r->ct_len < DG_PHI_TAG_LEN)
         return -1;
     r->ct = dg_read(&rd, (size_t)r->ct_len);
+    if (r->version >= 3)
+        r->pv_tag = dg_read(&rd, DG_PHI_TAG_LEN);
     r->signed_len = n - rd.left;
     r->tag = dg_read(&rd, DG_PHI_TAG_LEN);
     /* a DICOM value has an even length: an odd record comes back with one 0x00 */
@@ -277,7 +306,7 @@ int dg_phi_record_decode(const uint8_t *p, size_t n, dg_phi_record *r)
 void dg_tile_head_for(const dg_header *h, const dg_pixmodel *m, uint32_t seg, dg_tile_head *t)
 {
     memset(t, 0, sizeof *t);
-    t->version = DG_FORMAT_VERSION;
+    t->version = h->version;
     t->codec = h->codec;
     memcpy(t->protection_id, h->protection_id, DG_PROTECTION_ID_LEN);
     memcpy(t->key_id, h->key_id, DG_KEY_ID_LEN);
@@ -321,7 +350,7 @@ int dg_tile_head_decode(const uint8_t in[DG_TILE_HEAD_LEN], dg_tile_head *t)
     t->col = dg_load_u16(in + 42);
     t->reserved = dg_load_u32(in + 44);
     t->sealed_len = dg_load_u32(in + 48);
-    if (t->version != DG_FORMAT_VERSION || t->reserved != 0)
+    if (!known_version(t->version) || t->reserved != 0)
         return -1;
     return 0;
 }

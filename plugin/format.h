@@ -40,7 +40,9 @@
 #define DG_ELEM_TILES 0x20
 #define DG_ELEM_PHI 0x30
 
-#define DG_FORMAT_VERSION 2
+#define DG_FORMAT_VERSION 3   /* what protect writes */
+#define DG_FORMAT_VERSION_2 2 /* still restored: master key used directly, digest of the original  \
+                               */
 #define DG_MODE_AES_TILES 1
 #define DG_MODE_CHAOS_PIXELS 2 /* the research chaos cipher in place (chaosmode.h) */
 
@@ -51,6 +53,16 @@
 #define DG_CODEC_JPEGLS 1
 
 #define DG_PROTECTION_ID_LEN 16
+
+/*
+ * Version 3: the clear identity the header is bound to, as the clear
+ * dataset says it (pseudonymous Patient ID, Study, Series and SOP Instance
+ * UIDs, SOP Class UID); restore refuses a block on another instance.
+ */
+#define DG_BIND_FIELDS 5
+#define DG_BIND_MAX 255
+extern const uint16_t dg_bind_tags[DG_BIND_FIELDS][2];
+extern const char *const dg_bind_names[DG_BIND_FIELDS];
 
 typedef struct dg_header {
     uint16_t version;
@@ -66,6 +78,7 @@ typedef struct dg_header {
     uint32_t frames;
     uint16_t tile_rows, tile_cols;
     uint64_t original_size;
+    char bind[DG_BIND_FIELDS][DG_BIND_MAX + 1]; /* version 3 */
 } dg_header;
 
 void dg_header_encode(const dg_header *h, dg_buf *out);
@@ -75,6 +88,8 @@ int dg_header_decode(const uint8_t *p, size_t n, dg_header *h);
 
 /* The envelope's plaintext. prefix and suffix borrow from the decoded bytes. */
 typedef struct dg_envelope {
+    uint16_t version;
+    /* version 3: of the original with every hole zeroed; version 2: of the original */
     uint8_t sha256[32];
     uint64_t original_size;
     uint64_t pixel_offset; /* where the covered pixel bytes start in the original */
@@ -112,24 +127,26 @@ void dg_envelope_hole(const dg_envelope *e, uint32_t i, uint64_t *offset, uint64
 /*
  * The PHI record: "DGPI" | u16 version | u8 alphabet | u8 policy |
  * pad id (32 hex digits) | u64 message length | u64 ciphertext length |
- * ciphertext | HMAC-SHA256 tag (32) over the header element's bytes
- * followed by everything before the tag.
+ * ciphertext | (version 3) patient-value tag (32) | HMAC-SHA256 tag (32)
+ * over the header element's bytes followed by everything before the tag.
  */
 #define DG_PHI_TAG_LEN 32
 #define DG_PAD_ID_LEN 32
 
 typedef struct dg_phi_record {
+    uint16_t version;
     uint8_t alphabet;
     uint8_t policy;
     char pad_id[DG_PAD_ID_LEN + 1];
     uint64_t message_len;
     uint64_t ct_len;
-    const uint8_t *ct;  /* borrowed */
-    const uint8_t *tag; /* borrowed */
-    size_t signed_len;  /* bytes covered by the tag (the record before it) */
+    const uint8_t *ct;     /* borrowed */
+    const uint8_t *pv_tag; /* version 3: HMAC under the pad's own key, of the patient values */
+    const uint8_t *tag;    /* borrowed */
+    size_t signed_len;     /* bytes covered by the tag (the record before it) */
 } dg_phi_record;
 
-/* Encodes everything but the tag; the caller appends it. */
+/* Encodes everything up to the ciphertext; the caller appends pv_tag (v3) and the tag. */
 void dg_phi_record_encode(const dg_phi_record *r, dg_buf *out);
 int dg_phi_record_decode(const uint8_t *p, size_t n, dg_phi_record *r);
 

@@ -63,6 +63,31 @@ static void describe_phi(const dg_dicom *d, dg_buf *out)
     dg_buf_put(out, line, strlen(line));
 }
 
+/* Version 3: the clear identity the header is bound to, and whether the clear dataset agrees. */
+static void describe_binding(const dg_dicom *d, const dg_header *h, dg_buf *out)
+{
+    char line[400], clear[DG_BIND_MAX + 1];
+    int n, all = 1;
+
+    if (h->version < 3) {
+        dg_buf_put(out, "binding: none (format 2: the clear header is not bound)\n", 56);
+        return;
+    }
+    for (int i = 0; i < DG_BIND_FIELDS; i++) {
+        if (dg_dicom_get_string(d, dg_bind_tags[i][0], dg_bind_tags[i][1], clear, sizeof clear) !=
+            DG_DICOM_OK)
+            clear[0] = '\0';
+        all &= strcmp(clear, h->bind[i]) == 0;
+        n = snprintf(line, sizeof line, "bound %s: %s%s\n", dg_bind_names[i],
+                     h->bind[i][0] ? h->bind[i] : "(empty)",
+                     strcmp(clear, h->bind[i]) == 0 ? "" : "  [the clear header differs]");
+        dg_buf_put(out, line, n > 0 ? strlen(line) : 0);
+    }
+    n = snprintf(line, sizeof line, "binding: %s\n",
+                 all ? "the clear header matches" : "MISMATCH: restore will refuse this file");
+    dg_buf_put(out, line, n > 0 ? strlen(line) : 0);
+}
+
 static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_header *h, dg_buf *out)
 {
     char line[256], id[2 * DG_KEY_ID_LEN + 1];
@@ -95,8 +120,11 @@ static void describe(const dg_dicom *d, const dg_dicom_info *info, const dg_head
     LINE("segments stored: %s\n",
          (h->flags & DG_FLAG_SLICES) ? "in separate slice files (.enc)" : "inside this file");
     LINE("original size: %llu bytes\n", (unsigned long long)h->original_size);
-    LINE("envelope: %zu bytes (sealed: original header, layout, SHA-256)\n",
-         private_len(d, DG_ELEM_ENVELOPE));
+    describe_binding(d, h, out);
+    LINE("envelope: %zu bytes (sealed: original header with the patient values zeroed, layout, "
+         "SHA-256%s)\n",
+         private_len(d, DG_ELEM_ENVELOPE),
+         h->version >= 3 ? " of the original with its holes zeroed" : " of the original");
     LINE("tiles: %zu bytes\n", private_len(d, DG_ELEM_TILES));
     describe_phi(d, out);
     LINE("placeholder transfer syntax: %s\n", info->transfer_syntax);

@@ -12,6 +12,16 @@
 
 #include <pthread.h>
 
+/*
+ * The keys the master key gives, each HKDF-SHA256(master key, its own
+ * label): the master key itself is used for nothing else.
+ */
+typedef struct dg_master_keys {
+    uint8_t kek[32];        /* "dcmguard/v3/key-wrap": wraps data keys */
+    dg_seal_key pad_rest;   /* "dcmguard/v3/pad-at-rest": seals pads in the key store */
+    uint8_t secret_kek[32]; /* "dcmguard/v3/pseudonym-secret-wrap": wraps the store's secret */
+} dg_master_keys;
+
 struct dg_ctx {
     dg_master_key master;
     int have_master;
@@ -23,6 +33,11 @@ struct dg_ctx {
     uint64_t otp_ttl;          /* seconds; 0 = never expires */
     unsigned deid_options;     /* DG_RETAIN_* = DG_DEID_OPT_* bits */
     struct dg_keystore *store; /* NULL until dg_ctx_open_keystore */
+    dg_master_keys derived;    /* from the master key, one label each (secret.c) */
+    pthread_mutex_t secret_lock;
+    int have_secret;           /* the store's pseudonym secret is loaded */
+    uint8_t pseudonym_key[32]; /* from the pseudonym secret */
+    uint8_t journal_key[32];   /* from the pseudonym secret */
     pthread_mutex_t pool_lock;
     dg_pool *pool;                /* made on first use */
     char actor[DG_ACTOR_MAX + 1]; /* the audit trail's default actor; "" = unknown */
@@ -50,6 +65,15 @@ void dg_instance_keys_wipe(dg_instance_keys *k);
  */
 int dg_audit_event(dg_ctx *ctx, const char *action, const char *instance, const char *pad,
                    int status, const char *why, char *err, size_t errlen);
+/* Derives ctx->derived from the loaded master key. 0 or -1. */
+int dg_master_keys_derive(dg_ctx *ctx);
+
+/*
+ * The pseudonym and journal keys, from the key store's pseudonym secret
+ * (created with the store on first use, held there wrapped under
+ * derived.secret_kek): copies them into ctx on first call.
+ */
+int dg_ctx_load_secret(dg_ctx *ctx, char *err, size_t errlen);
 
 /* snprintf into err when err is not NULL; returns status. */
 int dg_fail(char *err, size_t errlen, int status, const char *fmt, ...)

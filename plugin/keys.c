@@ -44,6 +44,7 @@ DG_API int dg_ctx_open_keystore(dg_ctx *ctx, const char *path, char *err, size_t
         return dg_fail(err, errlen, DG_ESTORE, "%s", why); /* why names the store */
     dg_keystore_close(ctx->store);
     ctx->store = ks;
+    ctx->have_secret = 0; /* another store, another pseudonym secret */
     if (dg_keystore_created(ks))
         rc = dg_audit_event(ctx, "keystore-create", NULL, NULL, DG_OK, NULL, err, errlen);
     if (rc == DG_OK) {
@@ -170,15 +171,16 @@ static int list_one(void *user, const dg_pad_info *info)
     if (l->json)
         n = snprintf(line, sizeof line,
                      "%s{\"id\":\"%s\",\"instance\":\"%s\",\"mode\":\"%s\",\"policy\":\"%s\","
-                     "\"created\":\"%s\",\"expires\":\"%s\",\"length\":%llu}",
+                     "\"created\":\"%s\",\"expires\":\"%s\",\"length\":%llu,\"claimed\":%s}",
                      l->count ? "," : "", info->id, info->instance, alphabet_name(info->alphabet),
                      info->policy ? "single-use" : "reusable", created, expires,
-                     (unsigned long long)info->length);
+                     (unsigned long long)info->length, info->claimed ? "true" : "false");
     else
         n = snprintf(line, sizeof line,
-                     "%s  %-8s  %-10s  created %s  expires %s  %llu symbols  %s\n", info->id,
+                     "%s  %-8s  %-10s  created %s  expires %s  %llu bytes  %s%s\n", info->id,
                      alphabet_name(info->alphabet), info->policy ? "single-use" : "reusable",
-                     created, expires, (unsigned long long)info->length, info->instance);
+                     created, expires, (unsigned long long)info->length, info->instance,
+                     info->claimed ? "  CLAIMED (restore interrupted: keys release)" : "");
     if (n > 0)
         dg_buf_put(&l->text, line, strlen(line));
     l->count++;
@@ -257,4 +259,24 @@ DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen
         rc == DG_OK)
         rc = DG_ESTORE;
     return rc;
+}
+
+DG_API int dg_keys_scrub_pending(dg_ctx *ctx)
+{
+    return ctx != NULL && ctx->store != NULL && dg_keystore_scrub_pending(ctx->store);
+}
+
+DG_API int dg_keys_release(dg_ctx *ctx, const char *id, char *err, size_t errlen)
+{
+    char why[DG_ERRLEN];
+    int rc = need_store(ctx, err, errlen);
+
+    if (rc != DG_OK || id == NULL)
+        return rc != DG_OK ? rc : DG_EINVAL;
+    rc = dg_keystore_release(ctx->store, id, why, sizeof why);
+    if (rc == DG_KS_ENOTFOUND)
+        return dg_fail(err, errlen, DG_ENOPAD, "no claimed pad %s in the key store", id);
+    if (rc != DG_KS_OK)
+        return dg_fail(err, errlen, DG_ESTORE, "cannot release pad %s: %s", id, why);
+    return DG_OK;
 }

@@ -220,39 +220,117 @@ static void describe_pad(const dg_ctx *ctx, const char *id, const char *instance
     info->length = len;
 }
 
+/*
+ * What a stored pad is bound to: its row's id, instance, alphabet and
+ * policy. A row whose policy or instance was changed in the store no
+ * longer opens.
+ */
+static void pad_aad(const dg_pad_info *info, dg_buf *aad)
+{
+    dg_buf_put(aad, "dcmguard/v3/pad", 16);
+    dg_buf_put(aad, info->id, DG_PAD_ID_LEN);
+    dg_buf_put(aad, info->instance, strlen(info->instance) + 1);
+    dg_buf_put_u8(aad, (uint8_t)info->alphabet);
+    dg_buf_put_u8(aad, (uint8_t)info->policy);
+}
+
+/* The patient-value tag: HMAC(the pad's own MAC key, header || message). */
+static int value_tag(const uint8_t key[32], const uint8_t *header_bytes, size_t header_len,
+                     const uint8_t *msg, size_t msg_len, uint8_t tag[32])
+{
+    dg_buf all;
+    int rc;
+
+    dg_buf_init(&all);
+    dg_buf_put(&all, header_bytes, header_len);
+    dg_buf_put(&all, msg, msg_len);
+    rc = all.failed ? -1 : dg_hmac_sha256(key, 32, all.data, all.len, tag);
+    if (all.data != NULL)
+        dg_wipe(all.data, all.cap);
+    free(all.data);
+    return rc;
+}
+
+/*
+ * The stored form of a pad: Seal(pad-at-rest key, aad, pad || MAC key).
+ * Replaces out->pad and sets out->info.length.
+ */
+static int seal_pad_at_rest(const dg_ctx *ctx, dg_phi_sealed *out, const uint8_t mac_key[32],
+                            size_t pad_len)
+{
+    size_t plain_len = pad_len + 32, cap = dg_seal_size(plain_len), written = 0;
+    uint8_t *plain = malloc(plain_len), *sealed = malloc(cap);
+    dg_buf aad;
+    int rc = -1;
+
+    dg_buf_init(&aad);
+    out->info.length = 0;
+    if (plain != NULL && sealed != NULL) {
+        memcpy(plain, out->pad, pad_len);
+        memcpy(plain + pad_len, mac_key, 32);
+        pad_aad(&out->info, &aad);
+        if (!aad.failed && dg_seal(&ctx->derived.pad_rest, aad.data, aad.len, plain, plain_len,
+                                   sealed, cap, &written) == DG_SEAL_OK)
+            rc = 0;
+        dg_wipe(plain, plain_len);
+    }
+    free(plain);
+    free(aad.data);
+    dg_otp_free_pad(out->pad, pad_len);
+    out->pad = NULL;
+    if (rc != 0) {
+        free(sealed);
+        return -1;
+    }
+    out->pad = sealed; /* freed by dg_phi_sealed_free as a pad of info.length bytes */
+    out->info.length = written;
+    return 0;
+}
+
 int dg_phi_seal(const dg_ctx *ctx, const dg_instance_keys *keys, const dg_buf *header_bytes,
                 const uint8_t *msg, size_t msg_len, const char *instance, dg_phi_sealed *out,
                 char *err, size_t errlen)
 {
     dg_phi_record rec;
-    uint8_t *ct = NULL, tag[32];
+    uint8_t *ct = NULL, tag[32], mac_key[32], pv_tag[32];
     size_t len = 0;
     int rc = DG_OK;
 
     memset(out, 0, sizeof *out);
     dg_buf_init(&out->record);
     memset(&rec, 0, sizeof rec);
-    if (new_pad_id(rec.pad_id) != 0)
+    if (new_pad_id(rec.pad_id) != 0 || dg_random_secret(mac_key, sizeof mac_key) != 0)
         return dg_fail(err, errlen, DG_ECRYPTO, "the random generator failed");
     if (dg_otp_encrypt((dg_otp_alphabet)ctx->otp_mode, msg, msg_len, &out->pad, &ct, &len) !=
-        DG_OTP_OK)
+        DG_OTP_OK) {
+        dg_wipe(mac_key, sizeof mac_key);
         return dg_fail(err, errlen, DG_ECRYPTO, "one-time-pad encryption failed");
+    }
+    describe_pad(ctx, rec.pad_id, instance, len, &out->info);
+    rec.version = DG_FORMAT_VERSION;
     rec.alphabet = (uint8_t)ctx->otp_mode;
     rec.policy = (uint8_t)ctx->otp_policy;
     rec.message_len = msg_len;
     rec.ct_len = len;
     rec.ct = ct;
     dg_phi_record_encode(&rec, &out->record);
+    if (value_tag(mac_key, header_bytes->data, header_bytes->len, msg, msg_len, pv_tag) != 0) {
+        rc = dg_fail(err, errlen, DG_ENOMEM, "cannot authenticate the patient values");
+        goto done;
+    }
+    dg_buf_put(&out->record, pv_tag, sizeof pv_tag);
     if (out->record.failed || record_tag(keys, header_bytes->data, header_bytes->len,
                                          out->record.data, out->record.len, tag) != 0) {
         rc = dg_fail(err, errlen, DG_ENOMEM, "cannot authenticate the patient record");
         goto done;
     }
     dg_buf_put(&out->record, tag, sizeof tag);
-    describe_pad(ctx, rec.pad_id, instance, len, &out->info);
     if (out->record.failed)
         rc = dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    else if (seal_pad_at_rest(ctx, out, mac_key, len) != 0)
+        rc = dg_fail(err, errlen, DG_ECRYPTO, "sealing the pad for the key store failed");
 done:
+    dg_wipe(mac_key, sizeof mac_key);
     free(ct); /* ciphertext: public */
     return rc;
 }
@@ -289,29 +367,81 @@ int dg_phi_verify(const dg_instance_keys *keys, const uint8_t *header_bytes, siz
     return dg_equal(tag, rec->tag, 32) ? DG_OK : DG_EAUTH;
 }
 
+/* One message for every way a record and a pad can disagree: it tells nothing about the pad. */
+#define PAD_MISMATCH "the patient record and its one-time pad do not belong together (refused)"
+
+/* The store is authoritative: its row must name this file's instance, policy and alphabet. */
+static int row_fits(const dg_pad_info *info, const dg_phi_record *rec, const char *instance)
+{
+    return info->alphabet == rec->alphabet && info->policy == rec->policy &&
+           strcmp(info->instance, instance) == 0;
+}
+
+/* A version-3 row: Seal(pad-at-rest key, aad, pad || MAC key); opened in place. */
+static int open_pad_at_rest(const dg_ctx *ctx, const dg_pad_info *info, const dg_phi_record *rec,
+                            uint8_t *row)
+{
+    size_t got = 0;
+    dg_buf aad;
+    int rc;
+
+    dg_buf_init(&aad);
+    pad_aad(info, &aad);
+    rc = aad.failed ? DG_SEAL_EINVAL
+                    : dg_open(&ctx->derived.pad_rest, aad.data, aad.len, row, (size_t)info->length,
+                              row, (size_t)info->length, &got);
+    free(aad.data);
+    return rc == DG_SEAL_OK && got == rec->ct_len + 32 ? 0 : -1;
+}
+
+/* Gives a claimed single-use pad back after a failed restore (best effort). */
+void dg_phi_release(dg_ctx *ctx, const dg_phi_record *rec)
+{
+    char why[DG_ERRLEN];
+
+    if (ctx->store != NULL && rec->policy == DG_OTP_SINGLE_USE)
+        (void)dg_keystore_release(ctx->store, rec->pad_id, why, sizeof why);
+}
+
+/*
+ * Takes the record's pad from the store in one transaction (a single-use
+ * pad is claimed: no other restore gets it) and checks it fits; on a
+ * mismatch the claim is given back. *pad holds the pad (and, version 3,
+ * its MAC key after ct_len bytes).
+ */
 static int fetch_pad(dg_ctx *ctx, const dg_phi_record *rec, const char *instance, uint8_t **pad,
-                     char *err, size_t errlen)
+                     size_t *pad_len, char *err, size_t errlen)
 {
     dg_pad_info info;
     char why[DG_ERRLEN];
-    int rc;
+    int rc, fits;
 
     if (ctx->store == NULL)
         return dg_fail(err, errlen, DG_ESTORE,
                        "no key store given: the patient header needs its one-time pad");
-    rc = dg_keystore_get(ctx->store, rec->pad_id, (int64_t)time(NULL), &info, pad, why, sizeof why);
+    rc = dg_keystore_claim(ctx->store, rec->pad_id, (int64_t)time(NULL), &info, pad, why,
+                           sizeof why);
     if (rc == DG_KS_ENOTFOUND)
-        return dg_fail(err, errlen, DG_ENOPAD,
-                       "the one-time pad %s of instance %s was destroyed or has expired "
-                       "(restore --deidentified still gives the pixels)",
-                       rec->pad_id, instance);
+        return dg_fail(
+            err, errlen, DG_ENOPAD,
+            "the one-time pad %s of instance %s was destroyed or has expired (or another "
+            "restore holds it); restore --deidentified still gives the pixels",
+            rec->pad_id, instance[0] ? instance : "(no SOP Instance UID)");
     if (rc != DG_KS_OK)
         return dg_fail(err, errlen, DG_ESTORE, "cannot read the key store: %s", why);
-    if (info.length != rec->ct_len || info.alphabet != rec->alphabet) {
-        dg_wipe(*pad, (size_t)info.length);
+    *pad_len = (size_t)info.length;
+    fits = row_fits(&info, rec, instance);
+    if (fits && rec->version >= 3)
+        fits = open_pad_at_rest(ctx, &info, rec, *pad) == 0;
+    else if (fits)
+        fits = info.length == rec->ct_len;
+    if (!fits) {
+        if (info.policy == DG_OTP_SINGLE_USE) /* claimed by us: give it back */
+            (void)dg_keystore_release(ctx->store, rec->pad_id, why, sizeof why);
+        dg_wipe(*pad, *pad_len);
         free(*pad);
         *pad = NULL;
-        return dg_fail(err, errlen, DG_EAUTH, "the pad %s does not fit this file", rec->pad_id);
+        return dg_fail(err, errlen, DG_EAUTH, PAD_MISMATCH);
     }
     return DG_OK;
 }
@@ -320,8 +450,8 @@ int dg_phi_open(dg_ctx *ctx, const dg_instance_keys *keys, const uint8_t *header
                 size_t header_len, const uint8_t *record, size_t record_len, const char *instance,
                 dg_phi_record *rec, uint8_t **msg, char *err, size_t errlen)
 {
-    uint8_t *pad = NULL;
-    size_t got = 0;
+    uint8_t *pad = NULL, tag[32];
+    size_t got = 0, pad_len = 0;
     int rc;
 
     *msg = NULL;
@@ -330,7 +460,7 @@ int dg_phi_open(dg_ctx *ctx, const dg_instance_keys *keys, const uint8_t *header
         return dg_fail(err, errlen, rc,
                        rc == DG_EAUTH ? "the patient record does not authenticate (altered file)"
                                       : "the patient record is malformed");
-    rc = fetch_pad(ctx, rec, instance, &pad, err, errlen);
+    rc = fetch_pad(ctx, rec, instance, &pad, &pad_len, err, errlen);
     if (rc != DG_OK)
         return rc;
     *msg = malloc(rec->message_len ? (size_t)rec->message_len : 1);
@@ -340,10 +470,16 @@ int dg_phi_open(dg_ctx *ctx, const dg_instance_keys *keys, const uint8_t *header
                             (size_t)rec->message_len, &got) != DG_OTP_OK ||
              got != rec->message_len)
         rc = dg_fail(err, errlen, DG_EAUTH, "the patient record does not decrypt");
-    dg_wipe(pad, (size_t)rec->ct_len);
+    else if (rec->version >= 3 &&
+             (value_tag(pad + rec->ct_len, header_bytes, header_len, *msg, (size_t)got, tag) != 0 ||
+              !dg_equal(tag, rec->pv_tag, 32)))
+        rc = dg_fail(err, errlen, DG_EAUTH, PAD_MISMATCH);
+    dg_wipe(pad, pad_len);
     free(pad);
-    if (rc != DG_OK && *msg != NULL) {
-        dg_wipe(*msg, (size_t)rec->message_len);
+    if (rc != DG_OK) {
+        dg_phi_release(ctx, rec);
+        if (*msg != NULL)
+            dg_wipe(*msg, (size_t)rec->message_len);
         free(*msg);
         *msg = NULL;
     }

@@ -63,12 +63,19 @@ int dg_phi_commit(dg_ctx *ctx, dg_phi_sealed *s, char *err, size_t errlen);
 void dg_phi_sealed_free(dg_phi_sealed *s);
 
 /*
- * Checks the record's tag, fetches its pad and decrypts: *msg (malloc'd,
- * wipe it) holds message_len bytes. instance names the file in errors.
+ * Checks the record's tag, claims its pad (a single-use pad is then taken
+ * by this restore: finish it with dg_keystore_finish_claim or give it back
+ * with dg_phi_release), checks that the store's row names this instance,
+ * policy and alphabet, decrypts and (version 3) checks the patient-value
+ * tag under the pad's own key: *msg (malloc'd, wipe it) holds message_len
+ * bytes. instance is the clear SOP Instance UID.
  */
 int dg_phi_open(dg_ctx *ctx, const dg_instance_keys *keys, const uint8_t *header_bytes,
                 size_t header_len, const uint8_t *record, size_t record_len, const char *instance,
                 dg_phi_record *rec, uint8_t **msg, char *err, size_t errlen);
+
+/* Gives a claimed single-use pad back (a restore failed after dg_phi_open). */
+void dg_phi_release(dg_ctx *ctx, const dg_phi_record *rec);
 
 /* Checks a record's tag only (for dg_restore_done). */
 int dg_phi_verify(const dg_instance_keys *keys, const uint8_t *header_bytes, size_t header_len,

@@ -5,12 +5,13 @@
  *   1. parse the input, find its patient values (phi.c) and plan its
  *      segments (pixels.c);
  *   2. draw a fresh data key and protection id, wrap the key under the
- *      master key;
+ *      key-wrap key derived from the master key;
  *   3. encode (JPEG-LS) and seal every segment, in parallel;
  *   4. de-identify the clear header (deid.c);
  *   5. encrypt the patient values under a fresh one-time pad;
- *   6. seal the envelope: the SHA-256 of the input and every input byte
- *      that neither the segments nor the pad carry;
+ *   6. seal the envelope: the SHA-256 of the input with its holes zeroed
+ *      and every input byte that neither the segments nor the pad carry
+ *      (the patient values are authenticated under the pad's own key);
  *   7. write the output: the de-identified dataset with a placeholder
  *      image instead of its Pixel Data and the private block (format.h);
  *   8. store the pad in the key store, durably.
@@ -114,7 +115,7 @@ static int find_patient_values(protection *p, const dg_ctx *ctx, const uint8_t *
 }
 
 /* Step 4: the clear header follows the confidentiality profile. */
-static int deidentify(protection *p, const dg_ctx *ctx, char *err, size_t errlen)
+static int deidentify(protection *p, dg_ctx *ctx, char *err, size_t errlen)
 {
     dg_deid state;
     int rc;
@@ -122,9 +123,11 @@ static int deidentify(protection *p, const dg_ctx *ctx, char *err, size_t errlen
     memset(&state, 0, sizeof state);
     state.options = ctx->deid_options;
     state.replacements = &p->replacements;
-    if (dg_kdf(ctx->master.key, sizeof ctx->master.key, "dcmguard/v1/pseudonym", NULL, 0,
-               state.pseudonym_key, sizeof state.pseudonym_key) != 0)
-        return dg_fail(err, errlen, DG_ECRYPTO, "key derivation failed");
+    /* from the key store's pseudonym secret: the master key alone cannot test a pseudonym */
+    rc = dg_ctx_load_secret(ctx, err, errlen);
+    if (rc != DG_OK)
+        return rc;
+    memcpy(state.pseudonym_key, ctx->pseudonym_key, sizeof state.pseudonym_key);
     rc = dg_deidentify(p->dicom, &state);
     dg_wipe(state.pseudonym_key, sizeof state.pseudonym_key);
     if (rc != 0 || p->replacements.failed)
@@ -197,7 +200,7 @@ static int make_keys(protection *p, dg_ctx *ctx, unsigned flags, size_t in_len, 
         return dg_fail(err, errlen, DG_ECRYPTO, "the random generator failed");
     if (dg_instance_keys_derive(&p->keys) != 0)
         return dg_fail(err, errlen, DG_ECRYPTO, "key derivation failed");
-    if (dg_key_wrap(ctx->master.key, p->keys.data_key, sizeof p->keys.data_key, h->wrapped_key,
+    if (dg_key_wrap(ctx->derived.kek, p->keys.data_key, sizeof p->keys.data_key, h->wrapped_key,
                     sizeof h->wrapped_key, &wrapped) != DG_WRAP_OK)
         return dg_fail(err, errlen, DG_ECRYPTO, "wrapping the data key failed");
     h->version = DG_FORMAT_VERSION;
@@ -214,6 +217,18 @@ static int make_keys(protection *p, dg_ctx *ctx, unsigned flags, size_t in_len, 
     h->tile_rows = p->model.tile_rows;
     h->tile_cols = p->model.tile_cols;
     h->original_size = in_len;
+    return DG_OK;
+}
+
+/* The header, bound to the clear identity the de-identified dataset now carries. */
+static int bind_header(protection *p, char *err, size_t errlen)
+{
+    dg_header *h = &p->header;
+
+    for (int i = 0; i < DG_BIND_FIELDS; i++)
+        if (dg_dicom_get_string(p->dicom, dg_bind_tags[i][0], dg_bind_tags[i][1], h->bind[i],
+                                sizeof h->bind[i]) != DG_DICOM_OK)
+            h->bind[i][0] = '\0';
     dg_header_encode(h, &p->header_bytes);
     if (p->header_bytes.failed)
         return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
@@ -343,8 +358,7 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     size_t cap, written = 0;
 
     memset(&e, 0, sizeof e);
-    if (dg_sha256(in, in_len, e.sha256) != 0)
-        return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
+    e.version = DG_FORMAT_VERSION;
     e.original_size = in_len;
     e.model = p->model;
     e.pixel_offset = p->model.kind == DG_PIX_NONE ? in_len : p->info.pixel_value_offset;
@@ -361,6 +375,13 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
                   p->outside + e.prefix_len, e.suffix_len);
     e.prefix = p->outside;
     e.suffix = p->outside + e.prefix_len;
+    {
+        /* the original with its holes zeroed: no digest of a patient value */
+        const uint8_t *parts[3] = {e.prefix, in + e.pixel_offset, e.suffix};
+        size_t lens[3] = {(size_t)e.prefix_len, (size_t)p->model.covered, (size_t)e.suffix_len};
+        if (dg_sha256_parts(3, parts, lens, e.sha256) != 0)
+            return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
+    }
     e.hole_count = p->holes.count;
     e.holes = p->holes.table;
     e.deid_options = ctx_options;
@@ -389,6 +410,27 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     return DG_OK;
 }
 
+/*
+ * A 1-bit image keeps its Bits Allocated/Stored/High Bit (its IOD fixes
+ * them): the placeholder is then native, every bit zero.
+ */
+static int one_bit_placeholder(protection *p, char *err, size_t errlen)
+{
+    uint64_t bits = (uint64_t)p->info.rows * p->info.cols * p->info.frames *
+                    (p->info.samples_per_pixel ? p->info.samples_per_pixel : 1);
+    size_t len = (size_t)((bits + 15) / 16 * 2);
+    uint8_t *zeros = calloc(len ? len : 1, 1);
+    int rc;
+
+    if (zeros == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    rc = dg_dicom_set_native_pixels(p->dicom, zeros, len, 8);
+    free(zeros);
+    return rc == DG_DICOM_OK
+               ? DG_OK
+               : dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
+}
+
 /* Puts the placeholder image in place of the Pixel Data (or removes it). */
 static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
 {
@@ -400,6 +442,8 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
     *jpegls = 0;
     if (!p->info.has_pixels)
         return DG_OK;
+    if (p->info.bits_allocated == 1 && !p->info.encapsulated)
+        return one_bit_placeholder(p, err, errlen);
     if (dg_pix_placeholder(&p->info, ph) != 0)
         return dg_dicom_remove_pixels(p->dicom) == DG_DICOM_OK
                    ? DG_OK
@@ -583,6 +627,8 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
         rc = encrypt_chaos(&p, in, err, errlen);
     if (rc == DG_OK)
         rc = deidentify(&p, ctx, err, errlen);
+    if (rc == DG_OK)
+        rc = bind_header(&p, err, errlen);
     if (rc == DG_OK)
         rc = seal_patient_values(&p, ctx, in, err, errlen);
     if (rc == DG_OK)

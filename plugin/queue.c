@@ -211,9 +211,10 @@ DG_API int dg_queue_key(dg_ctx *ctx, const char *sop_instance_uid, char key[DG_Q
 
     if (ctx == NULL || sop_instance_uid == NULL || key == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_queue_key");
-    if (!ctx->have_master)
-        return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
-    if (dg_kdf(ctx->master.key, sizeof ctx->master.key, "dcmguard/v1/gateway-journal",
+    /* keyed from the store's pseudonym secret: the master key alone cannot test a UID */
+    if (dg_ctx_load_secret(ctx, err, errlen) != DG_OK)
+        return DG_EKEY;
+    if (dg_kdf(ctx->journal_key, sizeof ctx->journal_key, "dcmguard/v3/gateway-journal",
                (const uint8_t *)sop_instance_uid, strlen(sop_instance_uid), mac, sizeof mac) != 0)
         return dg_fail(err, errlen, DG_ECRYPTO, "cannot derive the journal name");
     for (size_t i = 0; i < sizeof mac; i++) {

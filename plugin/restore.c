@@ -44,8 +44,9 @@ typedef struct restoration {
     const uint8_t *phi_bytes; /* the PHI record element, borrowed */
     size_t phi_len;
     dg_phi_record phi;
-    uint8_t *phi_msg;  /* the patient values, decrypted */
-    char instance[68]; /* the clear (pseudonymous) SOP Instance UID, for messages */
+    uint8_t *phi_msg;   /* the patient values, decrypted */
+    char instance[68];  /* the clear (pseudonymous) SOP Instance UID, for messages */
+    char clear_uid[68]; /* the same, empty when absent: what the pad's row must name */
 } restoration;
 
 static void restoration_free(restoration *r)
@@ -93,8 +94,30 @@ static int read_header(restoration *r, const uint8_t *in, size_t in_len, char *e
     if (dg_dicom_get_private(r->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_PHI,
                              &r->phi_bytes, &r->phi_len) != DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EFORMAT, "the dcmguard patient record is missing");
-    if (dg_dicom_get_string(r->dicom, 0x0008, 0x0018, r->instance, sizeof r->instance) != 0)
-        strcpy(r->instance, "(no SOP Instance UID)");
+    if (dg_dicom_get_string(r->dicom, 0x0008, 0x0018, r->clear_uid, sizeof r->clear_uid) != 0)
+        r->clear_uid[0] = '\0';
+    snprintf(r->instance, sizeof r->instance, "%s",
+             r->clear_uid[0] ? r->clear_uid : "(no SOP Instance UID)");
+    return DG_OK;
+}
+
+/* Version 3: the clear dataset must name the instance the header is bound to. */
+static int check_binding(restoration *r, char *err, size_t errlen)
+{
+    char clear[DG_BIND_MAX + 1];
+
+    if (r->header.version < 3)
+        return DG_OK;
+    for (int i = 0; i < DG_BIND_FIELDS; i++) {
+        if (dg_dicom_get_string(r->dicom, dg_bind_tags[i][0], dg_bind_tags[i][1], clear,
+                                sizeof clear) != DG_DICOM_OK)
+            clear[0] = '\0';
+        if (strcmp(clear, r->header.bind[i]) != 0)
+            return dg_fail(err, errlen, DG_EAUTH,
+                           "the dcmguard block belongs to another instance (its %s is not the "
+                           "clear header's)",
+                           dg_bind_names[i]);
+    }
     return DG_OK;
 }
 
@@ -110,8 +133,11 @@ static int unwrap_keys(restoration *r, const dg_ctx *ctx, char *err, size_t errl
         return dg_fail(err, errlen, DG_EKEY,
                        "protected under master key %s, but the key given is %s", want, have);
     }
-    rc = dg_key_unwrap(ctx->master.key, r->header.wrapped_key, r->header.wrapped_len,
-                       r->keys.data_key, sizeof r->keys.data_key, &n);
+    /* version 2 wrapped under the master key itself; version 3 under its key-wrap key */
+    rc =
+        dg_key_unwrap(r->header.version == DG_FORMAT_VERSION_2 ? ctx->master.key : ctx->derived.kek,
+                      r->header.wrapped_key, r->header.wrapped_len, r->keys.data_key,
+                      sizeof r->keys.data_key, &n);
     if (rc != DG_WRAP_OK || n != sizeof r->keys.data_key)
         return dg_fail(err, errlen, DG_EAUTH,
                        "the wrapped data key does not authenticate "
@@ -235,7 +261,8 @@ static int check_head(const restoration *r, uint32_t seg, dg_tile_head *got)
     dg_tile_head_for(&r->header, &r->env.model, seg, &want);
     if (got->sealed_len != r->record_lens[seg] - DG_TILE_HEAD_LEN)
         return -1;
-    return memcmp(got->protection_id, want.protection_id, DG_PROTECTION_ID_LEN) == 0 &&
+    return got->version == want.version &&
+                   memcmp(got->protection_id, want.protection_id, DG_PROTECTION_ID_LEN) == 0 &&
                    memcmp(got->key_id, want.key_id, DG_KEY_ID_LEN) == 0 &&
                    got->segment == want.segment && got->frame == want.frame &&
                    got->row == want.row && got->col == want.col && got->codec == want.codec
@@ -400,8 +427,11 @@ static int fill_holes_and_check(restoration *r, char *err, size_t errlen)
     }
     if (total != r->phi.message_len)
         return dg_fail(err, errlen, DG_EFORMAT, "the patient record does not fit the file");
+    /* version 3: the digest is of the file with its holes zeroed, as it is now */
+    if (e->version >= 3 && dg_sha256(r->out, e->original_size, digest) != 0)
+        return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
     dg_holes_scatter(e->holes, e->hole_count, r->phi_msg, r->out);
-    if (dg_sha256(r->out, e->original_size, digest) != 0)
+    if (e->version < 3 && dg_sha256(r->out, e->original_size, digest) != 0)
         return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
     if (!dg_equal(digest, e->sha256, 32))
         return dg_fail(err, errlen, DG_EAUTH,
@@ -414,10 +444,10 @@ static int fill_holes_and_check(restoration *r, char *err, size_t errlen)
 static int open_patient_values(restoration *r, dg_ctx *ctx, char *err, size_t errlen)
 {
     return dg_phi_open(ctx, &r->keys, r->header_bytes, r->header_len, r->phi_bytes, r->phi_len,
-                       r->instance, &r->phi, &r->phi_msg, err, errlen);
+                       r->clear_uid, &r->phi, &r->phi_msg, err, errlen);
 }
 
-/* A single-use pad is gone once its file is whole again. */
+/* A single-use pad, claimed by this restore, is gone once its file is whole again. */
 static int consume_pad(dg_ctx *ctx, const dg_phi_record *phi, char *err, size_t errlen)
 {
     char why[DG_ERRLEN];
@@ -427,8 +457,11 @@ static int consume_pad(dg_ctx *ctx, const dg_phi_record *phi, char *err, size_t 
         return DG_OK;
     if (ctx->store == NULL)
         return dg_fail(err, errlen, DG_ESTORE, "no key store open");
-    rc = dg_keystore_delete(ctx->store, phi->pad_id, why, sizeof why);
-    if (rc != DG_KS_OK && rc != DG_KS_ENOTFOUND)
+    rc = dg_keystore_finish_claim(ctx->store, phi->pad_id, why, sizeof why);
+    if (rc == DG_KS_ENOTFOUND) /* a delete that finds nothing is no success */
+        return dg_fail(err, errlen, DG_ENOPAD,
+                       "the single-use pad %s was not claimed by this restore", phi->pad_id);
+    if (rc != DG_KS_OK)
         return dg_fail(err, errlen, DG_ESTORE, "cannot destroy the single-use pad: %s", why);
     if (rc == DG_KS_OK)
         return dg_audit_event(ctx, "pad-claim", NULL, phi->pad_id, DG_OK, NULL, err, errlen);
@@ -544,7 +577,7 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
                       void *user, unsigned flags, uint8_t **out, size_t *out_len, char *err,
                       size_t errlen)
 {
-    int deidentified = (flags & DG_RESTORE_DEIDENTIFIED) != 0;
+    int deidentified = (flags & DG_RESTORE_DEIDENTIFIED) != 0, claimed = 0;
     restoration r;
     int rc;
 
@@ -555,11 +588,15 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
     r.in = in;
     rc = read_header(&r, in, in_len, err, errlen);
     if (rc == DG_OK)
+        rc = check_binding(&r, err, errlen);
+    if (rc == DG_OK)
         rc = unwrap_keys(&r, ctx, err, errlen);
     if (rc == DG_OK)
         rc = open_envelope(&r, err, errlen);
-    if (rc == DG_OK && !deidentified)
+    if (rc == DG_OK && !deidentified) {
         rc = open_patient_values(&r, ctx, err, errlen);
+        claimed = rc == DG_OK;
+    }
     if (rc == DG_OK)
         rc = alloc_segments(&r, err, errlen);
     if (rc == DG_OK)
@@ -583,6 +620,8 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
     }
     if (rc == DG_OK && !deidentified && !(flags & DG_RESTORE_KEEP_PAD))
         rc = consume_pad(ctx, &r.phi, err, errlen);
+    else if (rc != DG_OK && claimed) /* the claim is undone: no identity lost */
+        dg_phi_release(ctx, &r.phi);
     if (rc == DG_OK && !deidentified) {
         *out = r.out;
         *out_len = (size_t)r.env.original_size;
@@ -592,7 +631,9 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
     return rc;
 }
 
-DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err, size_t errlen)
+/* After a DG_RESTORE_KEEP_PAD restore: destroys (or, release, gives back) its claimed pad. */
+static int end_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, int release, char *err,
+                       size_t errlen)
 {
     restoration r;
     int rc;
@@ -610,8 +651,21 @@ DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *
         if (rc != DG_OK)
             rc = dg_fail(err, errlen, rc, "the patient record does not authenticate");
     }
-    if (rc == DG_OK)
+    if (rc == DG_OK && release)
+        dg_phi_release(ctx, &r.phi);
+    else if (rc == DG_OK)
         rc = consume_pad(ctx, &r.phi, err, errlen);
     restoration_free(&r);
     return rc;
+}
+
+DG_API int dg_restore_done(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err, size_t errlen)
+{
+    return end_restore(ctx, in, in_len, 0, err, errlen);
+}
+
+DG_API int dg_restore_abandon(dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
+                              size_t errlen)
+{
+    return end_restore(ctx, in, in_len, 1, err, errlen);
 }

@@ -513,8 +513,11 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
     if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, flags, &out, &out_len,
                    err, errlen) != DG_OK)
         goto done;
-    if (dg_file_write(job->out, out, out_len, err, errlen) != 0)
+    if (dg_file_write(job->out, out, out_len, err, errlen) != 0) {
+        if (!r->opt.deidentified) /* the claimed single-use pad goes back */
+            dg_restore_abandon(r->ctx, in, in_len, NULL, 0);
         goto done;
+    }
     /* the restored file is safely on disk: a single-use pad may go now */
     if (!r->opt.deidentified && dg_restore_done(r->ctx, in, in_len, err, errlen) != DG_OK)
         goto done;

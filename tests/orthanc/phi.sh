@@ -7,9 +7,14 @@
 # Orthanc's storage folder and index (with its WAL), the gateway journal and
 # Orthanc's log (run with --verbose, restores included) and the key store
 # with its audit trail is searched for each value: as UTF-8 and UTF-16, any
-# case. Zero hits required. Then one file goes to a gateway run with
-# --trace: the plugin warns at start-up, none of its lines holds a value,
-# and the test reports which values Orthanc's own trace wrote (docs/orthanc.md).
+# case. Zero hits required. Also (issue 11): a generated file with a distinctive
+# value in every PS3.15 2026c E.1-1 attribute whose action is not K, an ECG
+# and an encapsulated PDF naming the patient go in over REST; none of their
+# values may be in the storage, index, WAL, log or journal, nor in any
+# MainDicomTags of /patients, /studies, /series, /instances?expand. Then one
+# file goes to a gateway run with --trace: the plugin warns at start-up, none
+# of its lines holds a value, and the test reports which values Orthanc's own
+# trace wrote (docs/orthanc.md).
 source "$(dirname "$0")/lib.sh"
 gateway_test_begin "$@"
 UIDROOT=1.2.826.0.1.3680043.10.1447.4242
@@ -87,7 +92,31 @@ expect "a restored original holds the injected values (the search can find them)
 rm -f "$TMP/r.dcm"
 http_code 8042 /dcmguard/restore -X POST --data-binary @"${FILES[0]}" >/dev/null # refused: not protected
 api 8042 /dcmguard/keys -o /dev/null
+for level in patients studies series instances; do
+    api 8042 "/$level?expand" >>"$TMP/rest-main.json" || fail "GET /$level?expand"
+done
+for v in "${PHI[@]}"; do
+    expect "no \"$v\" in /patients, /studies, /series, /instances?expand" [ -z "$(grep -i -F -l -- "$v" "$TMP/rest-main.json")" ]
+done
+# Issue 11: every attribute of the 2026c table, the ECG and the PDF.
+HERE=$(cd "$(dirname "$0")" && pwd)
+python3 "$HERE/../deid/make_phi_file.py" "$HERE/../../plugin/deid_data/table-E.1-1.tsv" "$TMP/all.dcm" "$TMP/values" ||
+    fail "cannot generate the every-attribute file"
+printf '%s\n' Quimbelor Zaphirette PIDXQZ7781245 >>"$TMP/values"
+expect "the every-attribute values are in the input" python3 "$HERE/../deid/search.py" --all-found "$TMP/values" \
+    "$TMP/all.dcm" "$DATA/files/dcmguard_pdf.dcm"
+for f in "$TMP/all.dcm" "$DATA/files/dcmguard_ecg.dcm" "$DATA/files/dcmguard_pdf.dcm"; do
+    expect "REST: $(basename "$f") accepted" [ "$(http_code 8042 /instances -X POST --data-binary @"$f")" = 200 ]
+done
+for level in patients studies series instances; do
+    api 8042 "/$level?expand" >"$TMP/rest-$level.json" || fail "GET /$level?expand"
+done
+expect "the REST answers hold MainDicomTags" grep -q MainDicomTags "$TMP/rest-instances.json"
+expect "no every-attribute value in /patients, /studies, /series, /instances?expand" \
+    python3 "$HERE/../deid/search.py" "$TMP/values" "$TMP"/rest-*.json
 orthanc_stop gw # the index and its WAL as they are at rest
+expect "no every-attribute value in Orthanc's storage, index, WAL, log or the journal" \
+    python3 "$HERE/../deid/search.py" "$TMP/values" "$TMP/gw/db" "$TMP/journal.db" "$TMP/gw/log"
 
 for v in "${PHI[@]}"; do
     where=$(

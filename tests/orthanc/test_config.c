@@ -84,6 +84,11 @@ static void test_mistakes(void)
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"Threads\": -1}}", "Threads"));
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"Threads\": 1.5}}", "Threads"));
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"OtpTimeToLive\": \"30\"}}", "OtpTimeToLive"));
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"Retain\": \"safe-private,modified-dates\"}}") == 0 &&
+          cfg.retain == (DG_RETAIN_SAFE_PRIVATE | DG_RETAIN_MODIFIED_DATES));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Retain\": \"names\"}}", "Retain"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Retain\": \"dates,modified-dates\"}}", "Retain"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"Retain\": [\"uids\"]}}", "Retain"));
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"OtpPolicy\": \"once\"}}", "OtpPolicy"));
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"EnableKeyRoutes\": 1}}", "EnableKeyRoutes"));
     CHECK(refused("{\"DcmGuard\": {" MIN ", \"ForwardTo\": \"pacs\"}}", "not a name in"));

@@ -29,17 +29,28 @@ static void path(char *out, size_t cap, const char *name)
     snprintf(out, cap, "%s/%s", dir, name);
 }
 
-static dg_ctx *context(const char *keyname)
+/* A context with the master key keyname (made when absent) and the key store storename. */
+static dg_ctx *context_on(const char *keyname, const char *storename)
 {
-    char key[512];
+    char key[512], store[512];
     dg_ctx *ctx = NULL;
     path(key, sizeof key, keyname);
-    if (dg_master_key_file_create(key, err, sizeof err) != DG_OK || dg_ctx_create(&ctx) != DG_OK ||
-        dg_ctx_load_master_key(ctx, key, err, sizeof err) != DG_OK) {
+    path(store, sizeof store, storename);
+    if ((access(key, F_OK) != 0 && dg_master_key_file_create(key, err, sizeof err) != DG_OK) ||
+        dg_ctx_create(&ctx) != DG_OK ||
+        dg_ctx_load_master_key(ctx, key, err, sizeof err) != DG_OK ||
+        dg_ctx_open_keystore(ctx, store, err, sizeof err) != DG_OK) {
         fprintf(stderr, "cannot make a context: %s\n", err);
         exit(1);
     }
     return ctx;
+}
+
+static dg_ctx *context(const char *keyname)
+{
+    char store[128];
+    snprintf(store, sizeof store, "%s.db", keyname);
+    return context_on(keyname, store);
 }
 
 static void test_keys(dg_ctx *ctx, const char *files)
@@ -55,6 +66,10 @@ static void test_keys(dg_ctx *ctx, const char *files)
     CHECK(dg_queue_key(ctx, "1.2.3.4", b, err, sizeof err) == DG_OK && strcmp(a, b) == 0);
     CHECK(strspn(a, "0123456789abcdef") == 64 && strstr(a, "1.2.3.4") == NULL);
     CHECK(dg_queue_key(ctx, "1.2.3.5", b, err, sizeof err) == DG_OK && strcmp(a, b) != 0);
+    CHECK(dg_queue_key(other, "1.2.3.4", c, err, sizeof err) == DG_OK && strcmp(a, c) != 0);
+    dg_ctx_destroy(other);
+    /* the same master key on another store: the journal key comes from the store's secret */
+    other = context_on("master.key", "second-store.db");
     CHECK(dg_queue_key(other, "1.2.3.4", c, err, sizeof err) == DG_OK && strcmp(a, c) != 0);
     CHECK(dg_ctx_create(&nokey) == DG_OK &&
           dg_queue_key(nokey, "1", a, err, sizeof err) == DG_EKEY);

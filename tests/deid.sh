@@ -1,0 +1,115 @@
+#!/bin/bash
+# deid.sh CLI TESTDATA SOURCE_DIR - the de-identification of issue 11, attacked from outside:
+#  1. a generated file with a distinctive value in every PS3.15 2026c E.1-1 attribute whose basic
+#     action is not K (plus nested sequences, 50xx/60xx groups, unknown tags, private values and
+#     File Meta): none of the values anywhere in the protected file, its slices or the
+#     restore --deidentified output (ASCII any case, UTF-16); restore is byte-identical;
+#  2. an ECG waveform and an encapsulated PDF naming the patient: no 32-byte run of either
+#     payload and no name in the output; restore byte-identical;
+#  3. --retain modified-dates: one shift per patient, another for another patient, intervals kept;
+#  4. --retain safe-private: a Table E.3.10-1 attribute kept, an unlisted one removed;
+#  5. restore --deidentified refuses Burned In Annotation YES without --allow-burned-in.
+. "$(dirname "$0")/lib.sh"
+CLI=$1
+F=$2/files
+SRC=$3
+GEN=$SRC/tests/deid
+K=$TMP/key
+command -v python3 >/dev/null && command -v dcmdump >/dev/null || { echo "python3/dcmdump missing: skipped"; exit 77; }
+"$CLI" keygen -o "$K"
+value() { dcmdump -q +P "$1" "$2" 2>/dev/null | head -1 | sed -n 's/.*\[\(.*\)\].*/\1/p'; }
+
+# 1. Every attribute of the table.
+python3 "$GEN/make_phi_file.py" "$SRC/plugin/deid_data/table-E.1-1.tsv" "$TMP/phi.dcm" "$TMP/values" || fail "generate"
+expect "the search finds every value in the input" python3 "$GEN/search.py" --all-found "$TMP/values" "$TMP/phi.dcm"
+expect "protect" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/phi.p" "$TMP/phi.dcm"
+expect "protect with slices" "$CLI" protect --otp vigenere -k "$K" -s "$TMP/s" -o "$TMP/phi.sl.p" --slices-dir "$TMP/sl" "$TMP/phi.dcm"
+expect "restore --deidentified" "$CLI" restore --deidentified -k "$K" -o "$TMP/phi.deid" "$TMP/phi.p" 2>/dev/null
+expect "no value in the protected files, slices, de-identified output" \
+    python3 "$GEN/search.py" "$TMP/values" "$TMP/phi.p" "$TMP/phi.sl.p" "$TMP/sl" "$TMP/phi.deid"
+expect "restore" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/phi.back" "$TMP/phi.p"
+expect "restored byte for byte" cmp -s "$TMP/phi.dcm" "$TMP/phi.back"
+expect "restore from slices" "$CLI" restore -k "$K" -s "$TMP/s" --slices-dir "$TMP/sl" -o "$TMP/phi.sl.back" "$TMP/phi.sl.p"
+expect "restored from slices byte for byte" cmp -s "$TMP/phi.dcm" "$TMP/phi.sl.back"
+
+# 2. Payloads: the ECG's samples and the PDF document.
+for f in dcmguard_ecg.dcm dcmguard_pdf.dcm; do
+    expect "protect $f" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/$f.p" "$F/$f"
+    expect "$f: no 32-byte run of its payload, no name" python3 - "$F/$f" "$TMP/$f.p" <<'EOF'
+import struct, sys
+src, out = (open(p, "rb").read() for p in sys.argv[1:3])
+payload = None
+for tag in (b"\x00\x54\x10\x10OW\0\0", b"\x42\x00\x11\x00OB\0\0"):  # Waveform Data, Encapsulated Document
+    at = src.find(tag)
+    if at >= 0:
+        n = struct.unpack("<I", src[at + 8:at + 12])[0]
+        payload = src[at + 12:at + 12 + n]
+assert payload and len(payload) > 64, "payload not found in the input"
+runs = sum(1 for i in range(0, len(payload) - 31) if payload[i:i + 32] in out)
+names = [w for w in (b"Quimbelor", b"Zaphirette", b"PIDXQZ7781245") if w in out or w.lower() in out.lower()]
+print(f"{sys.argv[1]}: {len(payload)} payload bytes, {runs} runs of 32 found, names found: {names}")
+sys.exit(1 if runs or names else 0)
+EOF
+    expect "restore $f" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/$f.b" "$TMP/$f.p"
+    expect "$f restored byte for byte" cmp -s "$F/$f" "$TMP/$f.b"
+done
+expect "the dummy document is a PDF" python3 -c "
+import struct, sys
+d = open(sys.argv[1], 'rb').read(); at = d.find(b'\\x42\\x00\\x11\\x00OB')
+sys.exit(0 if at >= 0 and d[at + 12:at + 17] == b'%PDF-' else 1)" "$TMP/dcmguard_pdf.dcm.p"
+
+# 3. Modified dates: patient A twice (two exams 46 days apart), patients B and C once.
+CT=$F/pydicom_CT_small.dcm
+mk() { cp "$CT" "$TMP/$1.dcm"; dcmodify -nb -q -i "(0010,0020)=$2" -i "(0008,0020)=$3" -i "(0008,0018)=1.2.826.0.1.3680043.9.7777.3.$4" "$TMP/$1.dcm"; }
+mk a1 PATIENTAAA 20200115 1; mk a2 PATIENTAAA 20200301 2; mk b PATIENTBBB 20200115 3; mk c PATIENTCCC 20200115 4
+mkdir -p "$TMP/md"; mv "$TMP"/a1.dcm "$TMP"/a2.dcm "$TMP"/b.dcm "$TMP"/c.dcm "$TMP/md/"
+expect "protect --retain modified-dates" "$CLI" protect --retain modified-dates -k "$K" -s "$TMP/s" -o "$TMP/md.p" "$TMP/md"
+expect "modified dates: one shift per patient, kept intervals, documented range" python3 - "$TMP/md.p" <<EOF
+import datetime, subprocess, sys
+def study_date(name):
+    out = subprocess.run(["dcmdump", "-q", "+P", "0008,0020", sys.argv[1] + "/" + name], capture_output=True, text=True).stdout
+    return datetime.datetime.strptime(out.split("[")[1][:8], "%Y%m%d").date()
+orig = {"a1.dcm": "20200115", "a2.dcm": "20200301", "b.dcm": "20200115", "c.dcm": "20200115"}
+shift = {n: (study_date(n) - datetime.datetime.strptime(d, "%Y%m%d").date()).days for n, d in orig.items()}
+print("shifts (days):", shift)
+ok = shift["a1.dcm"] == shift["a2.dcm"]                               # same patient, same shift
+ok &= shift["b.dcm"] != shift["a1.dcm"] or shift["c.dcm"] != shift["a1.dcm"]  # other patients differ
+ok &= all(-3652 <= s <= -1 for s in shift.values())                  # docs/header.md's range
+sys.exit(0 if ok else 1)
+EOF
+expect "modified dates recorded (0028,0303) MODIFIED" [ "$(value 0028,0303 "$TMP/md.p/a1.dcm")" = MODIFIED ]
+expect "modified dates recorded as code 113107" sh -c "dcmdump -q '$TMP/md.p/a1.dcm' | grep -q '\[113107\]'"
+expect "restore --deidentified replays the shifted date" sh -c "'$CLI' restore --deidentified --allow-burned-in -k '$K' -o '$TMP/a1.deid' '$TMP/md.p/a1.dcm' 2>/dev/null && [ \"\$(dcmdump -q +P 0008,0020 '$TMP/a1.deid')\" = \"\$(dcmdump -q +P 0008,0020 '$TMP/md.p/a1.dcm')\" ]"
+expect "restore after modified-dates" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/md.b" "$TMP/md.p"
+for n in a1 a2 b c; do expect "$n restored byte for byte" cmp -s "$TMP/md/$n.dcm" "$TMP/md.b/$n.dcm"; done
+refuse "dates and modified-dates together" "$CLI" protect --retain dates,modified-dates -k "$K" -s "$TMP/s" -o "$TMP/x.dcm" "$CT" 2>/dev/null
+
+# 4. Safe private: (7053,xx00) of "Philips PET Private Group" is in Table E.3.10-1, (7053,xx99) is not.
+PYTHONPATH=$GEN python3 - "$TMP/priv.dcm" <<'EOF'
+import sys, dicomgen
+els = [(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7"), (0x00080018, "UI", "1.2.826.0.1.3680043.9.7777.4.1"),
+       (0x00080060, "CS", "OT"), (0x00100010, "PN", "Quimbelor^Zaphirette"),
+       (0x70530010, "LO", "Philips PET Private Group"), (0x70531000, "DS", "2.718"),
+       (0x70531099, "LO", "Privatissimoz")]
+open(sys.argv[1], "wb").write(dicomgen.part10(els, els[0][2], els[1][2]))
+EOF
+expect "protect --retain safe-private" "$CLI" protect --retain safe-private -k "$K" -s "$TMP/s" -o "$TMP/priv.safe" "$TMP/priv.dcm"
+expect "protect without safe-private" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/priv.none" "$TMP/priv.dcm"
+expect "safe private attribute kept" sh -c "dcmdump -q '$TMP/priv.safe' | grep -q '(7053,1000).*2.718'"
+expect "its creator kept" sh -c "dcmdump -q '$TMP/priv.safe' | grep -q 'Philips PET Private Group'"
+expect "unlisted private attribute gone" sh -c "! grep -qa Privatissimoz '$TMP/priv.safe' '$TMP/priv.none'"
+expect "no private attribute without the option" sh -c "! dcmdump -q '$TMP/priv.none' | grep -q '(7053,'"
+expect "safe-private recorded as code 113111" sh -c "dcmdump -q '$TMP/priv.safe' | grep -q '\[113111\]'"
+expect "restore (safe-private)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/priv.back" "$TMP/priv.safe"
+expect "restored byte for byte (safe-private)" cmp -s "$TMP/priv.dcm" "$TMP/priv.back"
+
+# 5. Burned-in identity: dcmguard_pdf.dcm says Burned In Annotation YES.
+refuse "restore --deidentified of Burned In Annotation YES" "$CLI" restore --deidentified -k "$K" -o "$TMP/bi.dcm" "$TMP/dcmguard_pdf.dcm.p" 2>"$TMP/bi.err"
+expect "the refusal says why" grep -q "Burned In Annotation YES" "$TMP/bi.err"
+expect "no output when refused" [ ! -e "$TMP/bi.dcm" ]
+expect "--allow-burned-in overrides" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/bi.dcm" "$TMP/dcmguard_pdf.dcm.p"
+expect "overridden output is not labelled identity removed" [ "$(value 0012,0062 "$TMP/bi.dcm")" = NO ]
+expect "protect an ultrasound" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/us.p" "$F/wg04_US1_UNCR.dcm"
+"$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/us.deid" "$TMP/us.p" 2>"$TMP/us.err"
+expect "ultrasound: a warning" grep -q "warning.*US" "$TMP/us.err"
+summary
