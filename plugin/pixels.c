@@ -327,10 +327,48 @@ void dg_pix_insert(const dg_pixmodel *m, const dg_tile *t, uint8_t *frame, const
     }
 }
 
-int dg_pix_placeholder(const dg_dicom_info *info, dg_placeholder *ph)
+/* The background and ink sample values: black and white however the file is displayed. */
+static void notice_values(const dg_dicom_info *info, int bits, unsigned *bg, unsigned *ink)
+{
+    unsigned max = (1u << bits) - 1;
+
+    if (info->pixel_representation == 1) { /* two's complement: most negative, most positive */
+        *bg = 1u << (bits - 1);
+        *ink = max >> 1;
+    } else if (strcmp(info->photometric, "MONOCHROME1") == 0) { /* 0 is white */
+        *bg = max;
+        *ink = 0;
+    } else {
+        *bg = 0;
+        *ink = max;
+    }
+}
+
+/* Fills samples (interleaved, host order) from the notice's coverage. */
+static void fill_notice(const dg_jls_image *img, const dg_dicom_info *info, const uint8_t *notice,
+                        void *samples)
+{
+    unsigned bg, ink;
+    size_t n = (size_t)img->width * img->height;
+
+    notice_values(info, img->bits, &bg, &ink);
+    for (size_t i = 0; i < n; i++) {
+        unsigned a = notice ? notice[i] : 0;
+        unsigned v =
+            (unsigned)(((unsigned long)bg * (255 - a) + (unsigned long)ink * a + 127) / 255);
+        for (int c = 0; c < img->components; c++) {
+            if (img->bits <= 8)
+                ((uint8_t *)samples)[i * img->components + c] = (uint8_t)v;
+            else
+                ((uint16_t *)samples)[i * img->components + c] = (uint16_t)v;
+        }
+    }
+}
+
+int dg_pix_placeholder(const dg_dicom_info *info, const uint8_t *notice, dg_placeholder *ph)
 {
     dg_jls_image img;
-    void *zeros = NULL;
+    void *samples = NULL;
     size_t bytes;
     int bits = info->bits_stored, rc = -1;
 
@@ -347,10 +385,11 @@ int dg_pix_placeholder(const dg_dicom_info *info, dg_placeholder *ph)
     img.bits = bits;
     img.planar = 0;
     bytes = dg_jls_image_bytes(&img);
-    zeros = calloc(1, bytes ? bytes : 1);
-    if (zeros == NULL)
+    samples = malloc(bytes ? bytes : 1);
+    if (samples == NULL)
         return -1;
-    if (dg_jls_encode(&img, zeros, bytes, &ph->frame, &ph->frame_len) != DG_JLS_OK)
+    fill_notice(&img, info, notice, samples);
+    if (dg_jls_encode(&img, samples, bytes, &ph->frame, &ph->frame_len) != DG_JLS_OK)
         goto done;
     ph->frames = info->frames;
     ph->bits_allocated = bits <= 8 ? 8 : 16;
@@ -359,7 +398,7 @@ int dg_pix_placeholder(const dg_dicom_info *info, dg_placeholder *ph)
     ph->photometric = strncmp(info->photometric, "YBR", 3) == 0 ? "RGB" : NULL;
     rc = 0;
 done:
-    free(zeros);
+    free(samples);
     return rc;
 }
 

@@ -109,8 +109,12 @@ typedef struct dg_placeholder {
     const char *photometric; /* NULL: keep the file's */
 } dg_placeholder;
 
-/* 0 and a placeholder, or -1 when the geometry does not allow one. */
-int dg_pix_placeholder(const dg_dicom_info *info, dg_placeholder *ph);
+/*
+ * 0 and a placeholder, or -1 when the geometry does not allow one. notice
+ * (cols x rows, 0..255, or NULL for none) is drawn white on black, as the
+ * file's photometric interpretation and pixel representation display them.
+ */
+int dg_pix_placeholder(const dg_dicom_info *info, const uint8_t *notice, dg_placeholder *ph);
 void dg_pix_placeholder_free(dg_placeholder *ph);
 
 #endif

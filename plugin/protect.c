@@ -22,9 +22,11 @@
 #include "format.h"
 #include "internal.h"
 #include "kdf.h"
+#include "notice.h"
 #include "phi.h"
 #include "random.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -410,6 +412,36 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     return DG_OK;
 }
 
+#define DG_NOTICE_TITLE "PROTECTED BY DCMGUARD - PIXEL DATA ENCRYPTED"
+
+/*
+ * The notice the placeholder shows, drawn over cols x rows (malloc'd; NULL
+ * without one: no font, or no room). The id is the de-identified SOP
+ * Instance UID; replace_pixels says the same in Image Comments.
+ */
+static uint8_t *draw_notice(protection *p)
+{
+    char uid[68] = "", id[96];
+    /* two title lines, or four short ones where the image is narrow */
+    const char *wide[] = {"PROTECTED BY DCMGUARD", "PIXEL DATA ENCRYPTED", id};
+    const char *narrow[] = {"PROTECTED", "BY DCMGUARD", "PIXEL DATA", "ENCRYPTED", id};
+    uint8_t *mask;
+    unsigned has_id;
+
+    dg_dicom_get_string(p->dicom, 0x0008, 0x0018, uid, sizeof uid);
+    snprintf(id, sizeof id, "instance %s", uid);
+    has_id = uid[0] != '\0';
+    if (p->info.rows > 65535 || p->info.cols > 65535)
+        return NULL;
+    mask = calloc((size_t)p->info.rows * p->info.cols, 1);
+    if (mask != NULL && dg_notice_draw(mask, p->info.cols, p->info.rows, wide, 2 + has_id) <= 0 &&
+        dg_notice_draw(mask, p->info.cols, p->info.rows, narrow, 4 + has_id) <= 0) {
+        free(mask);
+        mask = NULL;
+    }
+    return mask;
+}
+
 /*
  * A 1-bit image keeps its Bits Allocated/Stored/High Bit (its IOD fixes
  * them): the placeholder is then native, every bit zero.
@@ -437,6 +469,7 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
     dg_placeholder *ph = &p->placeholder;
     const uint8_t **frames = NULL;
     size_t *lens = NULL;
+    uint8_t *notice;
     int rc = DG_OK;
 
     *jpegls = 0;
@@ -444,7 +477,10 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
         return DG_OK;
     if (p->info.bits_allocated == 1 && !p->info.encapsulated)
         return one_bit_placeholder(p, err, errlen);
-    if (dg_pix_placeholder(&p->info, ph) != 0)
+    notice = draw_notice(p);
+    rc = dg_pix_placeholder(&p->info, notice, ph);
+    free(notice);
+    if (rc != 0)
         return dg_dicom_remove_pixels(p->dicom) == DG_DICOM_OK
                    ? DG_OK
                    : dg_fail(err, errlen, DG_EINPUT, "cannot remove the pixel data");
@@ -464,7 +500,10 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
         dg_dicom_set_u16(p->dicom, 0x0028, 0x0102, ph->high_bit) != 0 ||
         (p->info.samples_per_pixel > 1 && dg_dicom_set_u16(p->dicom, 0x0028, 0x0006, 0) != 0) ||
         (ph->photometric != NULL &&
-         dg_dicom_set_string(p->dicom, 0x0028, 0x0004, ph->photometric) != 0)) {
+         dg_dicom_set_string(p->dicom, 0x0028, 0x0004, ph->photometric) != 0) ||
+        dg_dicom_set_string(p->dicom, 0x0020, 0x4000,
+                            DG_NOTICE_TITLE ": this image is a placeholder, not the acquired "
+                                            "image; key holders restore the original") != 0) {
         rc = dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
         goto done;
     }
