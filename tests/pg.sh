@@ -104,3 +104,26 @@ pg_request() {
     local answer
     echo "$1" >"$PG_BASE/ctl" && read -r answer <"$PG_BASE/ack" && [ "$answer" = ok ]
 }
+
+# pg_test_begin "$@": the first line of a gateway test that needs PostgreSQL.
+# Outside the namespace it starts the server and pg_serve, re-runs the
+# calling script inside `unshare -rn` (with PG_BASE and PG_URI), then stops
+# everything and exits with the script's status (77, skipped, when user
+# namespaces are off). Inside, it returns at once.
+pg_test_begin() {
+    local serve rc
+    [ -n "${DGO_IN_NETNS:-}" ] && return 0
+    if ! unshare -rn true 2>/dev/null; then
+        echo "SKIP: unshare -rn is not permitted here (user namespaces are off)"
+        exit 77
+    fi
+    pg_start || exit 1
+    pg_serve &
+    serve=$!
+    unshare -rn env DGO_IN_NETNS=1 PG_BASE="$PG_BASE" PG_URI="$PG_URI" bash "$0" "$@"
+    rc=$?
+    kill "$serve" 2>/dev/null
+    wait "$serve" 2>/dev/null
+    pg_stop
+    exit $rc
+}

@@ -120,11 +120,21 @@ static const char usage_keys[] =
     "usage: dcmguard keys list -s KEYSTORE [--json]\n"
     "       dcmguard keys purge -s KEYSTORE\n"
     "       dcmguard keys destroy -s KEYSTORE ID\n"
+    "       dcmguard keys release -s KEYSTORE ID\n"
+    "       dcmguard keys export-secret -k KEYFILE -s KEYSTORE -o FILE\n"
+    "       dcmguard keys import-secret -k KEYFILE -s KEYSTORE FILE\n"
     "\n"
     "list shows each pad's metadata (id, mode, policy, times, length, pseudonymous\n"
-    "instance), never pad bytes. purge destroys every pad past its time (opening the\n"
-    "store does too). destroy destroys one pad: the patient header it encrypted is\n"
-    "then gone for good (crypto-shredding); the pixels stay restorable.\n";
+    "instance, claimed), never pad bytes, and a pending scrub. purge destroys every\n"
+    "pad past its time (opening the store does too). destroy destroys one pad: the\n"
+    "patient header it encrypted is then gone for good (crypto-shredding); the\n"
+    "pixels stay restorable. A destroyed pad is overwritten in place; while another\n"
+    "process reads the store its WAL may keep an older copy: destroy and purge then\n"
+    "say \"destroyed, not yet scrubbed\" and the next open or write finishes it.\n"
+    "release gives back a single-use pad claimed by a restore that was interrupted.\n"
+    "export-secret writes the store's pseudonym secret to a new file (mode 0600);\n"
+    "import-secret puts it into a new store, which then gives the same pseudonyms\n"
+    "(for sites that must share them). Both need the master key.\n";
 
 static const char usage_audit[] =
     "usage: dcmguard audit list -s KEYSTORE [--json | --xml] [--since T]\n"
@@ -630,6 +640,35 @@ static int cmd_inspect(int argc, char **argv)
     return failures ? 1 : 0;
 }
 
+/* After destroy/purge: what a reader holding the WAL leaves to do. */
+static const char *scrub_note(dg_ctx *ctx)
+{
+    return dg_keys_scrub_pending(ctx) ? " (destroyed, not yet scrubbed: another process holds the "
+                                        "key store's WAL; the next open or write scrubs it)"
+                                      : "";
+}
+
+/* keys export-secret / import-secret: they need the master key. */
+static int secret_action(dg_ctx *ctx, const char *action, const options *o, int argc, char **argv,
+                         char *err, size_t errlen)
+{
+    int export = strcmp(action, "export-secret") == 0;
+
+    if (!export && strcmp(action, "import-secret") != 0)
+        return EXIT_USAGE;
+    if (o->key == NULL || (export ? (o->output == NULL || optind != argc) : optind + 1 != argc))
+        return EXIT_USAGE;
+    if (dg_ctx_load_master_key(ctx, o->key, err, errlen) != DG_OK)
+        return 1;
+    if (export ? dg_keys_export_secret(ctx, o->output, err, errlen)
+               : dg_keys_import_secret(ctx, argv[optind], err, errlen))
+        return 1;
+    printf(export ? "exported the pseudonym secret to %s\n"
+                  : "imported the pseudonym secret from %s\n",
+           export ? o->output : argv[optind]);
+    return 0;
+}
+
 static int keys_action(dg_ctx *ctx, const char *action, const options *o, int argc, char **argv,
                        char *err, size_t errlen)
 {
@@ -641,21 +680,30 @@ static int keys_action(dg_ctx *ctx, const char *action, const options *o, int ar
             return 1;
         fputs(text, stdout);
         free(text);
+        if (dg_keys_scrub_pending(ctx))
+            fprintf(o->json ? stderr : stdout,
+                    "pending scrub: a destroyed pad may still be in the WAL (a reader holds it)\n");
         return 0;
     }
     if (strcmp(action, "purge") == 0 && optind == argc) {
         if (dg_keys_purge(ctx, &n, err, errlen) != DG_OK)
             return 1;
-        printf("destroyed %u expired pad%s\n", n, n == 1 ? "" : "s");
+        printf("destroyed %u expired pad%s%s\n", n, n == 1 ? "" : "s", scrub_note(ctx));
         return 0;
     }
     if (strcmp(action, "destroy") == 0 && optind + 1 == argc) {
         if (dg_keys_destroy(ctx, argv[optind], err, errlen) != DG_OK)
             return 1;
-        printf("destroyed pad %s\n", argv[optind]);
+        printf("destroyed pad %s%s\n", argv[optind], scrub_note(ctx));
         return 0;
     }
-    return EXIT_USAGE;
+    if (strcmp(action, "release") == 0 && optind + 1 == argc) {
+        if (dg_keys_release(ctx, argv[optind], err, errlen) != DG_OK)
+            return 1;
+        printf("released pad %s\n", argv[optind]);
+        return 0;
+    }
+    return secret_action(ctx, action, o, argc, argv, err, errlen);
 }
 
 static int cmd_keys(int argc, char **argv)
@@ -680,7 +728,9 @@ static int cmd_keys(int argc, char **argv)
     rc = keys_action(ctx, action, &o, argc, argv, err, sizeof err);
     dg_ctx_destroy(ctx);
     if (rc == EXIT_USAGE)
-        return usage_error(usage_keys, "%s", "keys wants list, purge, or destroy ID");
+        return usage_error(usage_keys, "%s",
+                           "keys wants list, purge, destroy ID, release ID, export-secret or "
+                           "import-secret FILE (these two with -k)");
     if (rc != 0)
         fprintf(stderr, "dcmguard: keys %s: %s\n", action, err);
     return rc;
