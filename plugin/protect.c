@@ -677,6 +677,9 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
         rc = write_output(&p, flags, out, err, errlen);
     if (rc == DG_OK)
         rc = dg_phi_commit(ctx, &p.phi, err, errlen);
+    if (rc == DG_OK)
+        rc = dg_audit_event(ctx, "protect", p.phi.info.instance, p.phi.info.id, DG_OK, NULL, err,
+                            errlen);
     if (rc != DG_OK)
         dg_protected_free(out);
     protection_free(&p);
