@@ -97,7 +97,7 @@ static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *er
     const uint8_t *v;
     size_t vlen;
 
-    if (dg_dicom_parse(in, in_len, &p->dicom, why, sizeof why) != DG_DICOM_OK)
+    if (dg_dicom_parse_borrowed(in, in_len, &p->dicom, why, sizeof why) != DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EINPUT, "not a readable DICOM file: %s", why);
     if (dg_dicom_get_info(p->dicom, &p->info) != DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EINPUT, "cannot read the DICOM attributes");
@@ -533,21 +533,22 @@ static int put_block(protection *p, char *err, size_t errlen)
                              : dg_fail(err, errlen, DG_EINPUT, "cannot write the private block");
 }
 
+/*
+ * The records go straight into the tiles element, then are freed (and the
+ * memory given back to the system), so that the output is assembled with
+ * one copy of them besides the written file.
+ */
 static int put_tiles(protection *p, char *err, size_t errlen)
 {
-    dg_buf all;
-    int rc;
+    int rc = dg_dicom_put_private_parts(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR,
+                                        DG_ELEM_TILES, (const uint8_t *const *)p->records,
+                                        p->record_lens, p->model.segment_count);
 
-    dg_buf_init(&all);
-    for (uint32_t i = 0; i < p->model.segment_count; i++)
-        dg_buf_put(&all, p->records[i], p->record_lens[i]);
-    if (all.failed) {
-        dg_buf_free(&all);
-        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < p->model.segment_count; i++) {
+        free(p->records[i]); /* ciphertext: no need to wipe */
+        p->records[i] = NULL;
     }
-    rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_TILES,
-                              all.data, all.len);
-    free(all.data); /* ciphertext: no need to wipe */
+    dg_release_free_memory();
     return rc == DG_DICOM_OK ? DG_OK : dg_fail(err, errlen, DG_EINPUT, "cannot write the tiles");
 }
 
@@ -681,6 +682,9 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
         rc = write_output(&p, flags, out, err, errlen);
     if (rc == DG_OK)
         rc = dg_phi_commit(ctx, &p.phi, err, errlen);
+    if (rc == DG_OK)
+        rc = dg_audit_event(ctx, "protect", p.phi.info.instance, p.phi.info.id, DG_OK, NULL, err,
+                            errlen);
     if (rc != DG_OK)
         dg_protected_free(out);
     protection_free(&p);

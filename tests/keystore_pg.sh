@@ -48,6 +48,21 @@ for p in 0 1 2 3; do
 done
 [ $same -eq ${#files[@]} ] && ok || fail "$same of ${#files[@]} files restored bit for bit"
 echo "$same of ${#files[@]} files protected by 4 processes and restored through PostgreSQL"
+# One single-use pad, 8 restore processes at once: exactly one original.
+one=${files[0]}
+"$CLI" protect --otp-policy single-use -k "$TMP/key" -s "$PG_URI" -o "$TMP/single.dcm" "$one" || fail "single-use protect"
+pids=()
+for i in 0 1 2 3 4 5 6 7; do
+    "$CLI" restore -k "$TMP/key" -s "$PG_URI" -o "$TMP/single-$i.dcm" "$TMP/single.dcm" 2>"$TMP/single-$i.err" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+originals=0
+for i in 0 1 2 3 4 5 6 7; do
+    [ -f "$TMP/single-$i.dcm" ] && [ "$(sha "$TMP/single-$i.dcm")" = "$(sha "$one")" ] && originals=$((originals + 1))
+done
+echo "8 concurrent CLI restores of one single-use pad on PostgreSQL: $originals original(s)"
+[ "$originals" = 1 ] && ok || fail "$originals of 8 concurrent restores of a single-use pad got the original"
 # A password in the store URI is refused before anything is done.
 refuse "a password in the URI" "$CLI" keys list -s "postgresql://postgres:pw@/dcmguard?host=$PG_BASE"
 summary
