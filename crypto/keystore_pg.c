@@ -695,4 +695,10 @@ const dg_ks_backend dg_ks_postgresql = {
     .scrub_pending = NULL, /* PostgreSQL: dead tuples until VACUUM (docs/threat-model.md) */
     .meta_add = pg_meta_add,
     .meta_get = pg_meta_get,
+    /* the audit trail's operations (issue 13): not yet on PostgreSQL (issue 14) */
+    .purge_ids = NULL,
+    .created = NULL,
+    .take_expired = NULL,
+    .audit_append = NULL,
+    .audit_list = NULL,
 };
