@@ -412,7 +412,10 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     return DG_OK;
 }
 
-#define DG_NOTICE_TITLE "PROTECTED BY DCMGUARD - PIXEL DATA ENCRYPTED"
+/* Image Comments of every placeholder: what the image is */
+#define DG_NOTICE_COMMENT                                                                          \
+    "PROTECTED BY DCMGUARD - PIXEL DATA ENCRYPTED: this image is a placeholder, not the acquired " \
+    "image; key holders restore the original"
 
 /*
  * The notice the placeholder shows, drawn over cols x rows (malloc'd; NULL
@@ -475,8 +478,12 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
     *jpegls = 0;
     if (!p->info.has_pixels)
         return DG_OK;
-    if (p->info.bits_allocated == 1 && !p->info.encapsulated)
-        return one_bit_placeholder(p, err, errlen);
+    if (p->info.bits_allocated == 1 && !p->info.encapsulated) {
+        rc = one_bit_placeholder(p, err, errlen);
+        if (rc == DG_OK && dg_dicom_set_string(p->dicom, 0x0020, 0x4000, DG_NOTICE_COMMENT) != 0)
+            rc = dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
+        return rc;
+    }
     notice = draw_notice(p);
     rc = dg_pix_placeholder(&p->info, notice, ph);
     free(notice);
@@ -501,9 +508,7 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
         (p->info.samples_per_pixel > 1 && dg_dicom_set_u16(p->dicom, 0x0028, 0x0006, 0) != 0) ||
         (ph->photometric != NULL &&
          dg_dicom_set_string(p->dicom, 0x0028, 0x0004, ph->photometric) != 0) ||
-        dg_dicom_set_string(p->dicom, 0x0020, 0x4000,
-                            DG_NOTICE_TITLE ": this image is a placeholder, not the acquired "
-                                            "image; key holders restore the original") != 0) {
+        dg_dicom_set_string(p->dicom, 0x0020, 0x4000, DG_NOTICE_COMMENT) != 0) {
         rc = dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
         goto done;
     }
