@@ -1254,12 +1254,32 @@ static OFCondition write_chunks(DcmFileFormat *file, E_TransferSyntax xfer, stru
     return cond;
 }
 
+/*
+ * Reserves what DCMTK says the file will take (preamble and prefix, File
+ * Meta, dataset), so that a large output is allocated once rather than
+ * grown and copied.
+ */
+static void reserve_output(DcmFileFormat *file, E_TransferSyntax xfer, struct out_buffer *ob)
+{
+    Uint32 meta =
+        file->getMetaInfo()->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength);
+    Uint32 data = file->getDataset()->calcElementLength(xfer, EET_ExplicitLength);
+    size_t want = (size_t)meta + data + 132 + 4096;
+
+    if (meta == DCM_UndefinedLength || data == DCM_UndefinedLength || want <= WRITE_CHUNK)
+        return;
+    ob->data = (uint8_t *)malloc(want);
+    ob->cap = ob->data != NULL ? want : 0;
+}
+
 static int write_to_memory(DcmFileFormat *file, E_TransferSyntax xfer, struct out_buffer *ob,
                            char *err, size_t errlen)
 {
     std::unique_ptr<uint8_t[]> chunk(new uint8_t[WRITE_CHUNK]);
     OFCondition cond;
     int rc = DG_DICOM_OK;
+
+    reserve_output(file, xfer, ob);
 
     file->transferInit();
     cond = write_chunks(file, xfer, ob, chunk.get(), &rc);

@@ -3,7 +3,8 @@
 # the gateway's journal on a PostgreSQL server started here (tests/pg.sh):
 # the C tests of tests/unit/test_keystore_pg.c and tests/orthanc/test_queue.c,
 # then the CLI on a postgresql:// store: four protect processes at once, one
-# restore of everything (SHA-256 equal), keys.
+# restore of everything (SHA-256 equal), keys, 8 concurrent restores of a
+# single-use pad, the audit trail (one chain, edits and removals found).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pg.sh"
 trap 'pg_stop; rm -rf "$TMP"' EXIT
@@ -63,6 +64,17 @@ for i in 0 1 2 3 4 5 6 7; do
 done
 echo "8 concurrent CLI restores of one single-use pad on PostgreSQL: $originals original(s)"
 [ "$originals" = 1 ] && ok || fail "$originals of 8 concurrent restores of a single-use pad got the original"
+# The audit trail on PostgreSQL: one chain for the 4 + 4 + 8 processes above.
+"$CLI" audit list -s "$PG_URI" --json >"$TMP/audit.json" || fail "audit list on PostgreSQL"
+records=$(grep -o '"seq"' "$TMP/audit.json" | wc -l)
+protects=$(grep -o '"action": *"protect"' "$TMP/audit.json" | wc -l)
+echo "audit trail on PostgreSQL: $records records, $protects protect"
+[ "$protects" -ge $((${#files[@]} + 1)) ] && ok || fail "$protects protect records for $((${#files[@]} + 1)) files"
+expect "the audit chain written by concurrent processes verifies" "$CLI" audit verify -s "$PG_URI"
+pg_psql dcmguard -c "UPDATE dcmguard.audit SET outcome = 'success (edited)' WHERE seq = 3" >/dev/null
+refuse "audit verify finds a record edited in PostgreSQL" "$CLI" audit verify -s "$PG_URI"
+pg_psql dcmguard -c "DELETE FROM dcmguard.audit WHERE seq = 3" >/dev/null
+refuse "audit verify finds a record removed in PostgreSQL" "$CLI" audit verify -s "$PG_URI"
 # A password in the store URI is refused before anything is done.
 refuse "a password in the URI" "$CLI" keys list -s "postgresql://postgres:pw@/dcmguard?host=$PG_BASE"
 summary
