@@ -120,6 +120,58 @@ int dg_keystore_list(dg_keystore *ks, dg_pad_visitor fn, void *user, char *err, 
     return ks->backend->list(ks->store, fn, user, err, errlen);
 }
 
+/* ---- the audit trail and what it needs (issue 13) ---- */
+
+static int no_trail(const dg_keystore *ks, const char *op, char *err, size_t errlen)
+{
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "key store: %s: the %s backend has no audit trail yet", op,
+                 ks->backend->name);
+    return DG_KS_EUNSUPPORTED;
+}
+
+int dg_keystore_purge_ids(dg_keystore *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                          unsigned *count, char *err, size_t errlen)
+{
+    if (count != NULL)
+        *count = 0;
+    if (ks == NULL)
+        return refuse_null("cannot purge expired pads", err, errlen);
+    if (ks->backend->purge_ids == NULL) /* the pads go, unnamed */
+        return ks->backend->purge(ks->store, now, count, err, errlen);
+    return ks->backend->purge_ids(ks->store, now, fn, user, count, err, errlen);
+}
+
+int dg_keystore_created(const dg_keystore *ks)
+{
+    return ks != NULL && ks->backend->created != NULL && ks->backend->created(ks->store);
+}
+
+void dg_keystore_take_expired(dg_keystore *ks, dg_pad_id_visitor fn, void *user)
+{
+    if (ks != NULL && ks->backend->take_expired != NULL)
+        ks->backend->take_expired(ks->store, fn, user);
+}
+
+int dg_keystore_audit_append(dg_keystore *ks, dg_audit_record *r, char *err, size_t errlen)
+{
+    if (ks == NULL)
+        return refuse_null("cannot append to the audit trail", err, errlen);
+    if (ks->backend->audit_append == NULL)
+        return no_trail(ks, "cannot append to the audit trail", err, errlen);
+    return ks->backend->audit_append(ks->store, r, err, errlen);
+}
+
+int dg_keystore_audit_list(dg_keystore *ks, int64_t since, dg_audit_visitor fn, void *user,
+                           char *err, size_t errlen)
+{
+    if (ks == NULL)
+        return refuse_null("cannot read the audit trail", err, errlen);
+    if (ks->backend->audit_list == NULL)
+        return no_trail(ks, "cannot read the audit trail", err, errlen);
+    return ks->backend->audit_list(ks->store, since, fn, user, err, errlen);
+}
+
 static int unsupported(const dg_keystore *ks, const char *op, char *err, size_t errlen)
 {
     if (err != NULL && errlen > 0)

@@ -27,9 +27,15 @@
  *
  * The store also keeps named values (the meta table): the pseudonym
  * secret, wrapped under a key derived from the master key.
+ *
+ * The same store holds the audit trail (audit.h): one row per audited act,
+ * hash-chained, so that every gateway on one store writes one trail. An
+ * SQLite store made before the trail gets its table when next opened.
  */
 #ifndef DG_KEYSTORE_H
 #define DG_KEYSTORE_H
+
+#include "audit.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,8 +45,9 @@ enum {
     DG_KS_EINVAL = -1,
     DG_KS_ENOMEM = -2,
     DG_KS_ENOTFOUND = -3, /* no such pad (destroyed, expired or never made) */
-    DG_KS_EIO = -4,    /* the database failed: locked too long, disk full, corrupt, server down */
-    DG_KS_EFORMAT = -5 /* the file or database is not a dcmguard key store */
+    DG_KS_EIO = -4,     /* the database failed: locked too long, disk full, corrupt, server down */
+    DG_KS_EFORMAT = -5, /* the file or database is not a dcmguard key store */
+    DG_KS_EUNSUPPORTED = -6 /* the backend does not do that (yet) */
 };
 
 #define DG_KS_ID_LEN 32 /* hex digits */
@@ -100,6 +107,35 @@ int dg_keystore_delete(dg_keystore *ks, const char *id, char *err, size_t errlen
 
 /* Deletes every pad with 0 < expires <= now; *count receives how many. */
 int dg_keystore_purge(dg_keystore *ks, int64_t now, unsigned *count, char *err, size_t errlen);
+
+/*
+ * Like dg_keystore_purge, and calls fn with the id of every pad destroyed
+ * (after the commit; fn may be NULL).
+ */
+typedef int (*dg_pad_id_visitor)(void *user, const char *id);
+int dg_keystore_purge_ids(dg_keystore *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                          unsigned *count, char *err, size_t errlen);
+
+/* 1 when dg_keystore_open created the store (it was absent or empty). */
+int dg_keystore_created(const dg_keystore *ks);
+
+/*
+ * Calls fn with the id of every pad the purge at dg_keystore_open destroyed
+ * (expired), once: the list is emptied.
+ */
+void dg_keystore_take_expired(dg_keystore *ks, dg_pad_id_visitor fn, void *user);
+
+/*
+ * The audit trail (audit.h): appends r (its time and fields set) as the
+ * next record, setting r->seq, r->prev and r->hash, in one transaction,
+ * durably.
+ */
+int dg_keystore_audit_append(dg_keystore *ks, dg_audit_record *r, char *err, size_t errlen);
+
+/* Calls fn for every record with time >= since, in seq order; fn returns 0 to go on. */
+typedef int (*dg_audit_visitor)(void *user, const dg_audit_record *r);
+int dg_keystore_audit_list(dg_keystore *ks, int64_t since, dg_audit_visitor fn, void *user,
+                           char *err, size_t errlen);
 
 /* Calls fn for the metadata of every pad, ordered by creation; fn returns 0 to go on. */
 typedef int (*dg_pad_visitor)(void *user, const dg_pad_info *info);

@@ -43,6 +43,18 @@ typedef struct dg_ks_backend {
                     int *inserted, char *err, size_t errlen);
     int (*meta_get)(dg_ks_store *ks, const char *name, uint8_t *value, size_t cap, size_t *len,
                     char *err, size_t errlen);
+    /*
+     * The audit trail and what it needs to know (issue 13). A backend that
+     * leaves them NULL has no trail yet: dg_keystore_audit_* answer
+     * DG_KS_EUNSUPPORTED and the library says so (docs/audit.md).
+     */
+    int (*purge_ids)(dg_ks_store *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                     unsigned *count, char *err, size_t errlen);
+    int (*created)(const dg_ks_store *ks);
+    void (*take_expired)(dg_ks_store *ks, dg_pad_id_visitor fn, void *user);
+    int (*audit_append)(dg_ks_store *ks, dg_audit_record *r, char *err, size_t errlen);
+    int (*audit_list)(dg_ks_store *ks, int64_t since, dg_audit_visitor fn, void *user, char *err,
+                      size_t errlen);
 } dg_ks_backend;
 
 extern const dg_ks_backend dg_ks_sqlite;

@@ -39,8 +39,16 @@ static const char schema_sql[] =
     " expires bigint NOT NULL, length bigint NOT NULL, pad bytea NOT NULL);"
     "CREATE INDEX pads_expires ON dcmguard.pads(expires);";
 
+/* Ids of pads, collected by a purge. */
+struct id_list {
+    char (*ids)[DG_KS_ID_LEN + 1];
+    size_t n;
+};
+
 struct dg_ks_store {
     dg_pg *pg;
+    int created;            /* this open made the schema */
+    struct id_list expired; /* pads the purge at open destroyed, until taken */
 };
 
 static void set_error(char *err, size_t errlen, const dg_ks_store *ks, const char *what,
@@ -154,6 +162,7 @@ static int create_schema(dg_ks_store *ks, char *err, size_t errlen)
     }
     if (rc == DG_KS_OK)
         rc = exec_sql(ks, schema_sql, op, err, errlen);
+    ks->created = rc == DG_KS_OK;
     snprintf(sql, sizeof sql,
              "INSERT INTO dcmguard.meta VALUES ('application', '" PG_APPLICATION "'),"
              " ('schema_version', '%d')",
@@ -206,7 +215,12 @@ static int set_up_store(dg_ks_store *ks, char *err, size_t errlen)
                       "SET LOCAL client_min_messages = warning;"
                       "CREATE TABLE IF NOT EXISTS dcmguard.claims(id text PRIMARY KEY);"
                       "CREATE TABLE IF NOT EXISTS dcmguard.secrets(name text PRIMARY KEY,"
-                      " value bytea NOT NULL);",
+                      " value bytea NOT NULL);"
+                      /* issue 13: the audit trail (audit.h), one chain for every node */
+                      "CREATE TABLE IF NOT EXISTS dcmguard.audit(seq bigint PRIMARY KEY,"
+                      " time bigint NOT NULL, actor text NOT NULL, action text NOT NULL,"
+                      " instance text NOT NULL, pad text NOT NULL, outcome text NOT NULL,"
+                      " prev text NOT NULL, hash text NOT NULL);",
                       op, err, errlen);
     if (rc == DG_KS_OK)
         rc = commit(ks, op, err, errlen);
@@ -215,7 +229,9 @@ static int set_up_store(dg_ks_store *ks, char *err, size_t errlen)
     return rc;
 }
 
-static int pg_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, size_t errlen);
+static int pg_purge_ids(dg_ks_store *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                        unsigned *count, char *err, size_t errlen);
+static int remember_expired(void *user, const char *id);
 static void pg_close(dg_ks_store *ks);
 
 static int pg_open(const char *store, dg_ks_store **out, char *err, size_t errlen)
@@ -236,7 +252,7 @@ static int pg_open(const char *store, dg_ks_store **out, char *err, size_t errle
     }
     rc = set_up_store(ks, err, errlen);
     if (rc == DG_KS_OK)
-        rc = pg_purge(ks, (int64_t)time(NULL), &purged, err, errlen);
+        rc = pg_purge_ids(ks, (int64_t)time(NULL), remember_expired, ks, &purged, err, errlen);
     if (rc != DG_KS_OK)
         pg_close(ks);
     else
@@ -249,6 +265,7 @@ static void pg_close(dg_ks_store *ks)
     if (ks == NULL)
         return;
     dg_pg_close(ks->pg);
+    free(ks->expired.ids);
     free(ks);
 }
 
@@ -389,9 +406,12 @@ static int pg_get(dg_ks_store *ks, const char *id, int64_t now, dg_pad_info *inf
 
 /* ---- delete and purge ---- */
 
-/* Runs one DELETE with one parameter in its own transaction; *count gets the rows deleted. */
+/*
+ * Runs one DELETE ... RETURNING id with one parameter in its own
+ * transaction; *count gets the rows deleted, ids (when not NULL) their ids.
+ */
 static int run_delete(dg_ks_store *ks, const char *sql, const char *param, unsigned *count,
-                      const char *op, char *err, size_t errlen)
+                      struct id_list *ids, const char *op, char *err, size_t errlen)
 {
     const char *values[1] = {param};
     PGresult *res;
@@ -401,11 +421,21 @@ static int run_delete(dg_ks_store *ks, const char *sql, const char *param, unsig
         return rc;
     rc = begin(ks, op, err, errlen);
     if (rc == DG_KS_OK) {
-        res = PQexecParams(dg_pg_conn(ks->pg), sql, 1, NULL, values, NULL, NULL, 0);
-        if (PQresultStatus(res) == PGRES_COMMAND_OK)
-            *count = (unsigned)strtoul(PQcmdTuples(res), NULL, 10);
+        res = dg_pg_exec(ks->pg, sql, 1, values, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK)
+            *count = (unsigned)PQntuples(res);
         else
             rc = fail(ks, res, op, err, errlen);
+        if (rc == DG_KS_OK && ids != NULL && *count > 0) {
+            ids->ids = calloc(*count, sizeof *ids->ids);
+            if (ids->ids == NULL) {
+                set_error(err, errlen, ks, op, "out of memory");
+                rc = DG_KS_ENOMEM;
+            }
+            for (unsigned i = 0; rc == DG_KS_OK && i < *count; i++)
+                if (dg_pg_get_text(res, (int)i, 0, ids->ids[ids->n], DG_KS_ID_LEN + 1) == 0)
+                    ids->n++;
+        }
         PQclear(res);
     }
     if (rc == DG_KS_OK)
@@ -426,7 +456,8 @@ static int pg_delete(dg_ks_store *ks, const char *id, char *err, size_t errlen)
         set_error(err, errlen, ks, op, "invalid pad id");
         return DG_KS_EINVAL;
     }
-    rc = run_delete(ks, "DELETE FROM dcmguard.pads WHERE id = $1", id, &count, op, err, errlen);
+    rc = run_delete(ks, "DELETE FROM dcmguard.pads WHERE id = $1 RETURNING id", id, &count, NULL,
+                    op, err, errlen);
     if (rc == DG_KS_OK && count == 0) {
         set_error(err, errlen, ks, "no such pad (destroyed, expired or never stored)", id);
         rc = DG_KS_ENOTFOUND;
@@ -434,18 +465,57 @@ static int pg_delete(dg_ks_store *ks, const char *id, char *err, size_t errlen)
     return rc;
 }
 
-static int pg_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, size_t errlen)
+static int pg_purge_ids(dg_ks_store *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                        unsigned *count, char *err, size_t errlen)
 {
+    struct id_list ids = {NULL, 0};
     char now_text[24];
     unsigned n = 0;
     int rc;
 
     dg_pg_format_int(now_text, now);
-    rc = run_delete(ks, "DELETE FROM dcmguard.pads WHERE expires > 0 AND expires <= $1", now_text,
-                    &n, "cannot purge expired pads", err, errlen);
+    rc = run_delete(
+        ks, "DELETE FROM dcmguard.pads WHERE expires > 0 AND expires <= $1 RETURNING id", now_text,
+        &n, fn != NULL ? &ids : NULL, "cannot purge expired pads", err, errlen);
     if (rc == DG_KS_OK && count != NULL)
         *count = n;
+    for (size_t i = 0; rc == DG_KS_OK && i < ids.n; i++)
+        if (fn(user, ids.ids[i]) != 0)
+            break;
+    free(ids.ids);
     return rc;
+}
+
+static int pg_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, size_t errlen)
+{
+    return pg_purge_ids(ks, now, NULL, NULL, count, err, errlen);
+}
+
+/* The purge at open keeps the ids it destroyed until dg_keystore_take_expired. */
+static int remember_expired(void *user, const char *id)
+{
+    dg_ks_store *ks = user;
+    char(*grown)[DG_KS_ID_LEN + 1] = realloc(ks->expired.ids, (ks->expired.n + 1) * sizeof *grown);
+
+    if (grown == NULL)
+        return -1;
+    ks->expired.ids = grown;
+    memcpy(ks->expired.ids[ks->expired.n++], id, DG_KS_ID_LEN + 1);
+    return 0;
+}
+
+static int pg_created(const dg_ks_store *ks)
+{
+    return ks->created;
+}
+
+static void pg_take_expired(dg_ks_store *ks, dg_pad_id_visitor fn, void *user)
+{
+    for (size_t i = 0; fn != NULL && i < ks->expired.n; i++)
+        if (fn(user, ks->expired.ids[i]) != 0)
+            break;
+    free(ks->expired.ids);
+    memset(&ks->expired, 0, sizeof ks->expired);
 }
 
 /* ---- list ---- */
@@ -680,6 +750,153 @@ static int pg_meta_get(dg_ks_store *ks, const char *name, uint8_t *value, size_t
     return rc;
 }
 
+/* ---- the audit trail (issue 13) ---- */
+
+#define PG_AUDIT_COLUMNS "seq, time, actor, action, instance, pad, outcome, prev, hash"
+
+/* Inside the transaction, the table locked: the last record's seq and hash (zeros when none). */
+static int last_record(dg_ks_store *ks, dg_audit_record *r, const char *op, char *err,
+                       size_t errlen)
+{
+    PGresult *res = dg_pg_exec(
+        ks->pg, "SELECT seq, hash FROM dcmguard.audit ORDER BY seq DESC LIMIT 1", 0, NULL, 1);
+    int64_t seq = 0;
+    int rc = DG_KS_OK;
+
+    r->seq = 1;
+    memset(r->prev, '0', DG_AUDIT_HASH_HEX);
+    r->prev[DG_AUDIT_HASH_HEX] = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = fail(ks, res, op, err, errlen);
+    } else if (PQntuples(res) == 1) {
+        if (dg_pg_get_int(res, 0, 0, &seq) != 0 ||
+            dg_pg_get_text(res, 0, 1, r->prev, sizeof r->prev) != 0) {
+            set_error(err, errlen, ks, op, "the last audit record is damaged");
+            rc = DG_KS_EFORMAT;
+        }
+        r->seq = seq + 1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int insert_record(dg_ks_store *ks, dg_audit_record *r, const char *op, char *err,
+                         size_t errlen)
+{
+    char seq[24], when[24];
+    const char *values[9] = {seq,    when,       r->actor, r->action, r->instance,
+                             r->pad, r->outcome, r->prev,  r->hash};
+    unsigned count = 0;
+
+    dg_pg_format_int(seq, r->seq);
+    dg_pg_format_int(when, r->time);
+    return run_in_tx(ks,
+                     "INSERT INTO dcmguard.audit(" PG_AUDIT_COLUMNS ")"
+                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     9, values, &count, op, err, errlen);
+}
+
+/*
+ * One transaction; the table lock (which readers do not need) makes every
+ * node append after the record the previous appender wrote, so the chain
+ * stays one line whatever the number of gateways.
+ */
+static int pg_audit_append(dg_ks_store *ks, dg_audit_record *r, char *err, size_t errlen)
+{
+    const char *op = "cannot append to the audit trail";
+    int rc;
+
+    if (r == NULL) {
+        set_error(err, errlen, ks, op, "no record");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = begin(ks, op, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = exec_sql(ks, "LOCK TABLE dcmguard.audit IN SHARE ROW EXCLUSIVE MODE", op, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = last_record(ks, r, op, err, errlen);
+    if (rc == DG_KS_OK && dg_audit_seal(r) != 0) {
+        set_error(err, errlen, ks, op, "SHA-256 failed");
+        rc = DG_KS_EIO;
+    }
+    if (rc == DG_KS_OK)
+        rc = insert_record(ks, r, op, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = commit(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        dg_pg_roll_back(ks->pg);
+    unlock_store(ks);
+    return rc;
+}
+
+/* Row i of an audit query into r; DG_KS_EFORMAT when a field does not fit (the row was altered). */
+static int read_record(const dg_ks_store *ks, const PGresult *res, int i, dg_audit_record *r,
+                       char *err, size_t errlen)
+{
+    char *text[] = {r->actor, r->action, r->instance, r->pad, r->outcome, r->prev, r->hash};
+    size_t caps[] = {sizeof r->actor,   sizeof r->action, sizeof r->instance, sizeof r->pad,
+                     sizeof r->outcome, sizeof r->prev,   sizeof r->hash};
+    char what[64];
+
+    memset(r, 0, sizeof *r);
+    if (dg_pg_get_int(res, i, 0, &r->seq) != 0 || dg_pg_get_int(res, i, 1, &r->time) != 0) {
+        set_error(err, errlen, ks, "an audit record is damaged", NULL);
+        return DG_KS_EFORMAT;
+    }
+    for (int k = 0; k < 7; k++)
+        if (dg_pg_get_text(res, i, 2 + k, text[k], caps[k]) != 0) {
+            snprintf(what, sizeof what, "audit record %lld", (long long)r->seq);
+            set_error(err, errlen, ks, what, "a field is missing or too long (altered)");
+            return DG_KS_EFORMAT;
+        }
+    return DG_KS_OK;
+}
+
+static int pg_audit_list(dg_ks_store *ks, int64_t since, dg_audit_visitor fn, void *user, char *err,
+                         size_t errlen)
+{
+    const char *op = "cannot read the audit trail";
+    char from[24];
+    const char *values[1] = {from};
+    dg_audit_record *items = NULL;
+    PGresult *res;
+    int rows = 0, rc;
+
+    if (fn == NULL) {
+        set_error(err, errlen, ks, op, "no visitor");
+        return DG_KS_EINVAL;
+    }
+    dg_pg_format_int(from, since);
+    rc = lock_store(ks, op, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    res = dg_pg_first(
+        ks->pg, "SELECT " PG_AUDIT_COLUMNS " FROM dcmguard.audit WHERE time >= $1 ORDER BY seq", 1,
+        values, 1);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = fail(ks, res, op, err, errlen);
+    } else {
+        rows = PQntuples(res);
+        items = calloc(rows > 0 ? (size_t)rows : 1, sizeof *items);
+        if (items == NULL) {
+            set_error(err, errlen, ks, op, "out of memory");
+            rc = DG_KS_ENOMEM;
+        }
+        for (int i = 0; rc == DG_KS_OK && i < rows; i++)
+            rc = read_record(ks, res, i, &items[i], err, errlen);
+    }
+    PQclear(res);
+    unlock_store(ks);
+    for (int i = 0; rc == DG_KS_OK && i < rows; i++)
+        if (fn(user, &items[i]) != 0)
+            break;
+    free(items);
+    return rc;
+}
+
 const dg_ks_backend dg_ks_postgresql = {
     .name = "PostgreSQL",
     .open = pg_open,
@@ -695,4 +912,10 @@ const dg_ks_backend dg_ks_postgresql = {
     .scrub_pending = NULL, /* PostgreSQL: dead tuples until VACUUM (docs/threat-model.md) */
     .meta_add = pg_meta_add,
     .meta_get = pg_meta_get,
+    /* the audit trail (issue 13) */
+    .purge_ids = pg_purge_ids,
+    .created = pg_created,
+    .take_expired = pg_take_expired,
+    .audit_append = pg_audit_append,
+    .audit_list = pg_audit_list,
 };

@@ -29,6 +29,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "keystore_backend.h"
+#include "private_file.h"
 #include "random.h"
 
 #include <errno.h>
@@ -61,13 +62,30 @@ static const char upgrade_1_sql[] =
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);"
     "PRAGMA user_version=2;";
 
+/* The audit trail (audit.h); added to older stores when they are opened. */
+static const char audit_schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, action TEXT NOT NULL, instance TEXT NOT NULL, pad TEXT NOT NULL,"
+    " outcome TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);";
+
+#define KS_AUDIT_COLUMNS "seq, time, actor, action, instance, pad, outcome, prev, hash"
+
+/* Ids of pads, collected by a purge. */
+struct id_list {
+    char (*ids)[DG_KS_ID_LEN + 1];
+    size_t n, cap;
+};
+
 struct dg_ks_store {
     sqlite3 *db;
     pthread_mutex_t lock;
     char *path;
+    int created;            /* this open created the store */
+    struct id_list expired; /* pads the purge at open destroyed, until taken */
 };
 
-static int sqlite_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, size_t errlen);
+static int sqlite_purge_ids(dg_ks_store *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                            unsigned *count, char *err, size_t errlen);
 static void sqlite_close(dg_ks_store *ks);
 
 /* ---- errors ---- */
@@ -333,51 +351,46 @@ static int read_info(const dg_ks_store *ks, sqlite3_stmt *st, dg_pad_info *info,
 
 /* ---- opening ---- */
 
-/* Refuses a file that group or others may access; an absent file is fine. */
+/* Refuses a file that is not private (private_file.h); an absent file is fine. */
 static int check_file_mode(const char *store, const char *file, char *err, size_t errlen)
 {
-    struct stat st;
-    char what[128];
+    char why[160];
 
-    if (stat(file, &st) != 0) {
-        if (errno == ENOENT)
-            return DG_KS_OK;
-        set_error(err, errlen, store, file, strerror(errno));
-        return DG_KS_EIO;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        set_error(err, errlen, store, file, "not a regular file");
-        return DG_KS_EINVAL;
-    }
-    if (st.st_mode & 077) {
-        snprintf(what, sizeof what, "group or others may access it (mode %04o); run chmod 600",
-                 (unsigned)(st.st_mode & 07777));
-        if (strcmp(store, file) == 0)
-            set_error(err, errlen, store, what, NULL);
-        else
-            set_error(err, errlen, store, file, what);
-        return DG_KS_EINVAL;
-    }
-    return DG_KS_OK;
+    if (dg_private_path_check(file, 1, NULL, why, sizeof why) == 0)
+        return DG_KS_OK;
+    if (strcmp(store, file) == 0)
+        set_error(err, errlen, store, why, NULL);
+    else
+        set_error(err, errlen, store, file, why);
+    return DG_KS_EINVAL;
 }
 
-/* The database and its WAL hold pads; the -shm file holds only an index into the WAL. */
+/*
+ * The database, its WAL (pads) and its -shm (an index into the WAL) must
+ * all be private, and their folder writable by their owner only (so that
+ * nobody else can put a link or a file of theirs in place of one of them).
+ */
 static int check_file_modes(const char *path, char *err, size_t errlen)
 {
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
     size_t n = strlen(path);
-    char *wal = malloc(n + 5);
-    int rc;
+    char *name = malloc(n + 5), why[256];
+    int rc = DG_KS_OK;
 
-    if (wal == NULL) {
+    if (name == NULL) {
         set_error(err, errlen, path, "out of memory", NULL);
         return DG_KS_ENOMEM;
     }
-    memcpy(wal, path, n);
-    memcpy(wal + n, "-wal", 5);
-    rc = check_file_mode(path, path, err, errlen);
-    if (rc == DG_KS_OK)
-        rc = check_file_mode(path, wal, err, errlen);
-    free(wal);
+    if (dg_private_folder_check(path, why, sizeof why) != 0) {
+        set_error(err, errlen, path, why, NULL);
+        rc = DG_KS_EINVAL;
+    }
+    for (size_t i = 0; rc == DG_KS_OK && i < 3; i++) {
+        memcpy(name, path, n);
+        memcpy(name + n, suffixes[i], strlen(suffixes[i]) + 1);
+        rc = check_file_mode(path, name, err, errlen);
+    }
+    free(name);
     return rc;
 }
 
@@ -400,7 +413,8 @@ static dg_ks_store *new_keystore(const char *path)
 
 static int connect_db(dg_ks_store *ks, char *err, size_t errlen)
 {
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
+                SQLITE_OPEN_NOFOLLOW; /* a symbolic link is refused (private_file.h) */
     int rc = sqlite3_open_v2(ks->path, &ks->db, flags, NULL);
 
     if (rc != SQLITE_OK) {
@@ -493,8 +507,11 @@ static int create_schema(dg_ks_store *ks, void *arg, char *err, size_t errlen)
     if (rc != DG_KS_OK || is_ours)
         return rc;
     rc = sqlite3_exec(ks->db, schema_sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(ks->db, audit_schema_sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return fail(ks, rc, op, err, errlen);
+    ks->created = 1;
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
              KS_APPLICATION_ID, KS_SCHEMA_VERSION);
     rc = sqlite3_exec(ks->db, sql, NULL, NULL, NULL);
@@ -565,6 +582,28 @@ static int check_integrity(dg_ks_store *ks, char *err, size_t errlen)
     return rc;
 }
 
+static int create_audit_table(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+{
+    int rc = sqlite3_exec(ks->db, audit_schema_sql, NULL, NULL, NULL);
+
+    (void)arg;
+    return rc == SQLITE_OK ? DG_KS_OK : fail(ks, rc, "cannot add the audit table", err, errlen);
+}
+
+/* A store made before the audit trail gets its table (a write only then). */
+static int add_audit_table(dg_ks_store *ks, char *err, size_t errlen)
+{
+    int64_t present = 0;
+    int rc =
+        query_int(ks, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit'",
+                  &present, "cannot read the schema", err, errlen);
+
+    if (rc != DG_KS_OK || present)
+        return rc;
+    return in_write_transaction(ks, "cannot add the audit table", create_audit_table, NULL, err,
+                                errlen);
+}
+
 /* Recognises (or creates) the store; owner-only file modes through umask 077. */
 static int set_up_store(dg_ks_store *ks, char *err, size_t errlen)
 {
@@ -590,9 +629,48 @@ static int set_up_store(dg_ks_store *ks, char *err, size_t errlen)
     rc = check_version(ks, err, errlen);
     if (rc == DG_KS_OK)
         rc = check_integrity(ks, err, errlen);
+    if (rc == DG_KS_OK)
+        rc = add_audit_table(ks, err, errlen);
 done:
     umask(old_mask);
     return rc;
+}
+
+static int append_id(struct id_list *list, const char *id)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap > 0 ? 2 * list->cap : 16;
+        char(*ids)[DG_KS_ID_LEN + 1] =
+            cap > SIZE_MAX / sizeof *ids ? NULL : realloc(list->ids, cap * sizeof *ids);
+        if (ids == NULL)
+            return -1;
+        list->ids = ids;
+        list->cap = cap;
+    }
+    snprintf(list->ids[list->n++], DG_KS_ID_LEN + 1, "%s", id);
+    return 0;
+}
+
+static int remember_expired(void *user, const char *id)
+{
+    dg_ks_store *ks = user;
+    return append_id(&ks->expired, id) == 0 ? 0 : -1;
+}
+
+static int sqlite_created(const dg_ks_store *ks)
+{
+    return ks != NULL && ks->created;
+}
+
+static void sqlite_take_expired(dg_ks_store *ks, dg_pad_id_visitor fn, void *user)
+{
+    if (ks == NULL)
+        return;
+    for (size_t i = 0; fn != NULL && i < ks->expired.n; i++)
+        if (fn(user, ks->expired.ids[i]) != 0)
+            break;
+    free(ks->expired.ids);
+    memset(&ks->expired, 0, sizeof ks->expired);
 }
 
 static int sqlite_open(const char *path, dg_ks_store **out, char *err, size_t errlen)
@@ -618,7 +696,7 @@ static int sqlite_open(const char *path, dg_ks_store **out, char *err, size_t er
     rc = set_up_store(ks, err, errlen);
     if (rc != DG_KS_OK)
         goto done;
-    rc = sqlite_purge(ks, (int64_t)time(NULL), &purged, err, errlen);
+    rc = sqlite_purge_ids(ks, (int64_t)time(NULL), remember_expired, ks, &purged, err, errlen);
     if (rc == DG_KS_OK && purged == 0)
         retry_scrub(ks);
 done:
@@ -635,6 +713,7 @@ static void sqlite_close(dg_ks_store *ks)
         return;
     (void)sqlite3_close(ks->db); /* every statement is finalized: cannot be busy */
     (void)pthread_mutex_destroy(&ks->lock);
+    free(ks->expired.ids);
     free(ks->path);
     free(ks);
 }
@@ -794,6 +873,7 @@ struct delete_args {
     const char *id;
     int64_t now;
     unsigned count;
+    struct id_list *ids; /* a purge's destroyed pads, when wanted */
 };
 
 static int run_delete(dg_ks_store *ks, const char *sql, struct delete_args *a, const char *op,
@@ -870,16 +950,48 @@ static int delete_claimed(dg_ks_store *ks, void *arg, char *err, size_t errlen)
     return rc;
 }
 
+/* The ids of the pads delete_expired is about to destroy (inside its transaction). */
+static int collect_expired(dg_ks_store *ks, struct delete_args *a, char *err, size_t errlen)
+{
+    const char *op = "cannot purge expired pads";
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(ks, "SELECT id FROM pads WHERE expires > 0 AND expires <= ?1", &st, op, err,
+                     errlen),
+        step;
+
+    if (rc != DG_KS_OK)
+        return rc;
+    step = sqlite3_bind_int64(st, 1, a->now);
+    if (step == SQLITE_OK)
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            const unsigned char *id = sqlite3_column_text(st, 0);
+            if (id != NULL && append_id(a->ids, (const char *)id) != 0) {
+                set_error(err, errlen, ks->path, op, "out of memory");
+                rc = DG_KS_ENOMEM;
+                break;
+            }
+        }
+    if (rc == DG_KS_OK && step != SQLITE_DONE)
+        rc = fail(ks, step, op, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int delete_expired(dg_ks_store *ks, void *arg, char *err, size_t errlen)
 {
-    return scrub_and_delete(ks, "expires > 0 AND expires <= ?1", arg, "cannot purge expired pads",
-                            err, errlen);
+    struct delete_args *a = arg;
+    int rc = a->ids != NULL ? collect_expired(ks, a, err, errlen) : DG_KS_OK;
+
+    if (rc == DG_KS_OK)
+        rc = scrub_and_delete(ks, "expires > 0 AND expires <= ?1", a, "cannot purge expired pads",
+                              err, errlen);
+    return rc;
 }
 
 static int delete_by(dg_ks_store *ks, const char *id, write_fn fn, const char *op, char *err,
                      size_t errlen)
 {
-    struct delete_args args = {id, 0, 0};
+    struct delete_args args = {id, 0, 0, NULL};
     int rc;
 
     if (ks == NULL || !is_pad_id(id)) {
@@ -907,7 +1019,14 @@ static int sqlite_finish_claim(dg_ks_store *ks, const char *id, char *err, size_
 
 static int sqlite_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err, size_t errlen)
 {
-    struct delete_args args = {NULL, now, 0};
+    return sqlite_purge_ids(ks, now, NULL, NULL, count, err, errlen);
+}
+
+static int sqlite_purge_ids(dg_ks_store *ks, int64_t now, dg_pad_id_visitor fn, void *user,
+                            unsigned *count, char *err, size_t errlen)
+{
+    struct id_list ids = {NULL, 0, 0};
+    struct delete_args args = {NULL, now, 0, fn != NULL ? &ids : NULL};
     int rc;
 
     if (count != NULL)
@@ -925,6 +1044,10 @@ static int sqlite_purge(dg_ks_store *ks, int64_t now, unsigned *count, char *err
     unlock_store(ks);
     if (rc == DG_KS_OK && count != NULL)
         *count = args.count;
+    for (size_t i = 0; rc == DG_KS_OK && i < ids.n; i++)
+        if (fn(user, ids.ids[i]) != 0)
+            break;
+    free(ids.ids);
     return rc;
 }
 
@@ -952,7 +1075,7 @@ struct claim_args {
 static int claim_in_transaction(dg_ks_store *ks, void *arg, char *err, size_t errlen)
 {
     struct claim_args *a = arg;
-    struct delete_args mark = {a->id, 0, 0};
+    struct delete_args mark = {a->id, 0, 0, NULL};
     int rc = select_pad(ks, a->id, a->now, a->info, a->pad, err, errlen);
 
     if (rc != DG_KS_OK || a->info->policy != 1)
@@ -1176,6 +1299,171 @@ static int sqlite_list(dg_ks_store *ks, dg_pad_visitor fn, void *user, char *err
     return rc;
 }
 
+/* ---- the audit trail ---- */
+
+/* Reads the hash of the last record into prev (zeros when the trail is empty) and its seq. */
+static int last_record(dg_ks_store *ks, dg_audit_record *r, char *err, size_t errlen)
+{
+    const char *op = "cannot append to the audit trail";
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(ks, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &st, op, err,
+                     errlen),
+        step;
+
+    if (rc != DG_KS_OK)
+        return rc;
+    step = sqlite3_step(st);
+    r->seq = 1;
+    if (step == SQLITE_ROW) {
+        r->seq = sqlite3_column_int64(st, 0) + 1;
+        if (copy_text(st, 1, r->prev, sizeof r->prev) != 0) {
+            set_error(err, errlen, ks->path, op, "the last audit record is damaged");
+            rc = DG_KS_EFORMAT;
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = fail(ks, step, op, err, errlen);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insert_record(dg_ks_store *ks, void *arg, char *err, size_t errlen)
+{
+    dg_audit_record *r = arg;
+    const char *op = "cannot append to the audit trail";
+    sqlite3_stmt *st = NULL;
+    const char *text[] = {r->actor, r->action, r->instance, r->pad, r->outcome, r->prev, r->hash};
+    int rc = last_record(ks, r, err, errlen), step = SQLITE_OK;
+
+    if (rc != DG_KS_OK)
+        return rc;
+    if (dg_audit_seal(r) != 0) {
+        set_error(err, errlen, ks->path, op, "SHA-256 failed");
+        return DG_KS_EIO;
+    }
+    rc = prepare(
+        ks, "INSERT INTO audit(" KS_AUDIT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        &st, op, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    if (sqlite3_bind_int64(st, 1, r->seq) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, r->time) != SQLITE_OK)
+        step = SQLITE_ERROR;
+    for (int i = 0; step == SQLITE_OK && i < 7; i++)
+        step = sqlite3_bind_text(st, 3 + i, text[i], -1, SQLITE_STATIC);
+    if (step == SQLITE_OK)
+        step = sqlite3_step(st);
+    if (step != SQLITE_DONE)
+        rc = fail(ks, step, op, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sqlite_audit_append(dg_ks_store *ks, dg_audit_record *r, char *err, size_t errlen)
+{
+    int rc;
+
+    if (ks == NULL || r == NULL) {
+        set_error(err, errlen, ks != NULL ? ks->path : "(null)", "cannot append to the audit trail",
+                  "no key store or record");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc =
+        in_write_transaction(ks, "cannot append to the audit trail", insert_record, r, err, errlen);
+    unlock_store(ks);
+    return rc;
+}
+
+/* Reads the current row into r; DG_KS_EFORMAT when a field does not fit (the row was altered). */
+static int read_record(const dg_ks_store *ks, sqlite3_stmt *st, dg_audit_record *r, char *err,
+                       size_t errlen)
+{
+    char *text[] = {r->actor, r->action, r->instance, r->pad, r->outcome, r->prev, r->hash};
+    size_t caps[] = {sizeof r->actor,   sizeof r->action, sizeof r->instance, sizeof r->pad,
+                     sizeof r->outcome, sizeof r->prev,   sizeof r->hash};
+
+    memset(r, 0, sizeof *r);
+    r->seq = sqlite3_column_int64(st, 0);
+    r->time = sqlite3_column_int64(st, 1);
+    for (int i = 0; i < 7; i++)
+        if (copy_text(st, 2 + i, text[i], caps[i]) != 0) {
+            char what[64];
+            snprintf(what, sizeof what, "audit record %lld", (long long)r->seq);
+            set_error(err, errlen, ks->path, what, "a field is missing or too long (altered)");
+            return DG_KS_EFORMAT;
+        }
+    return DG_KS_OK;
+}
+
+struct record_list {
+    dg_audit_record *items;
+    size_t n, cap;
+};
+
+static int collect_records(dg_ks_store *ks, int64_t since, struct record_list *list, char *err,
+                           size_t errlen)
+{
+    const char *op = "cannot read the audit trail";
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(ks, "SELECT " KS_AUDIT_COLUMNS " FROM audit WHERE time >= ?1 ORDER BY seq",
+                     &st, op, err, errlen),
+        step;
+
+    if (rc != DG_KS_OK)
+        return rc;
+    step = sqlite3_bind_int64(st, 1, since);
+    for (step = step == SQLITE_OK ? first_step_retrying(st) : step; step == SQLITE_ROW;
+         step = sqlite3_step(st)) {
+        if (list->n == list->cap) {
+            size_t cap = list->cap > 0 ? 2 * list->cap : 64;
+            dg_audit_record *items =
+                cap > SIZE_MAX / sizeof *items ? NULL : realloc(list->items, cap * sizeof *items);
+            if (items == NULL) {
+                set_error(err, errlen, ks->path, op, "out of memory");
+                rc = DG_KS_ENOMEM;
+                goto done;
+            }
+            list->items = items;
+            list->cap = cap;
+        }
+        rc = read_record(ks, st, &list->items[list->n], err, errlen);
+        if (rc != DG_KS_OK)
+            goto done;
+        list->n++;
+    }
+    if (step != SQLITE_DONE)
+        rc = fail(ks, step, op, err, errlen);
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sqlite_audit_list(dg_ks_store *ks, int64_t since, dg_audit_visitor fn, void *user,
+                             char *err, size_t errlen)
+{
+    struct record_list list = {NULL, 0, 0};
+    int rc;
+
+    if (ks == NULL || fn == NULL) {
+        set_error(err, errlen, ks != NULL ? ks->path : "(null)", "cannot read the audit trail",
+                  "no key store or visitor");
+        return DG_KS_EINVAL;
+    }
+    rc = lock_store(ks, err, errlen);
+    if (rc != DG_KS_OK)
+        return rc;
+    rc = collect_records(ks, since, &list, err, errlen);
+    unlock_store(ks);
+    for (size_t i = 0; rc == DG_KS_OK && i < list.n; i++)
+        if (fn(user, &list.items[i]) != 0)
+            break;
+    free(list.items);
+    return rc;
+}
+
 const dg_ks_backend dg_ks_sqlite = {
     .name = "SQLite",
     .open = sqlite_open,
@@ -1191,4 +1479,9 @@ const dg_ks_backend dg_ks_sqlite = {
     .scrub_pending = sqlite_scrub_pending,
     .meta_add = sqlite_meta_add,
     .meta_get = sqlite_meta_get,
+    .purge_ids = sqlite_purge_ids,
+    .created = sqlite_created,
+    .take_expired = sqlite_take_expired,
+    .audit_append = sqlite_audit_append,
+    .audit_list = sqlite_audit_list,
 };

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "masterkey.h"
 #include "kdf.h"
+#include "private_file.h"
 #include "random.h"
 
 #include <errno.h>
@@ -124,7 +125,7 @@ static int parse_key_line(const char *line, size_t len, uint8_t key[32])
 
 int dg_master_key_load(const char *path, dg_master_key *mk, char *err, size_t errlen)
 {
-    char buf[KEY_LINE_LEN + 8];
+    char buf[KEY_LINE_LEN + 8], why[256];
     struct stat st;
     ssize_t n = 0;
     int fd, rc = -1;
@@ -132,17 +133,19 @@ int dg_master_key_load(const char *path, dg_master_key *mk, char *err, size_t er
     memset(mk, 0, sizeof *mk);
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "key file %s: %s", path,
+                 errno == ELOOP ? "is a symbolic link (refused: it could point anywhere)"
+                                : strerror(errno));
         return -1;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "key file %s: not a regular file", path);
         goto done;
     }
-    if (st.st_mode & 077) {
-        snprintf(err, errlen,
-                 "key file %s: group or others may access it (mode %04o); run chmod 600", path,
-                 (unsigned)(st.st_mode & 07777));
+    /* the file opened (O_NOFOLLOW: never through a link) and its folder */
+    if (dg_private_file_check(&st, why, sizeof why) != 0 ||
+        dg_private_folder_check(path, why, sizeof why) != 0) {
+        snprintf(err, errlen, "key file %s: %s", path, why);
         goto done;
     }
     n = read(fd, buf, sizeof buf);

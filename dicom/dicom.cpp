@@ -8,6 +8,11 @@
  * delete top-level elements, build encapsulated pixel data, keep a private
  * block of OB elements, and write a Part-10 file to memory.
  *
+ * dg_dicom_parse_borrowed leaves large values in the caller's buffer:
+ * DCMTK defers a value longer than its maxReadLength when its input stream
+ * can make a factory for reading it later; BorrowingStream is a buffer
+ * stream that can (BorrowedValue reopens the same buffer at the value).
+ *
  * No C++ type or exception leaves this file: every entry point runs its
  * work inside GUARDED, which turns exceptions into DG_DICOM_ENOMEM or
  * DG_DICOM_EINTERNAL. Separate dg_dicom objects may be used from separate
@@ -33,6 +38,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +57,66 @@
 struct dg_dicom {
     DcmFileFormat file;
     dg_scan scan;
-    dg_dicom_info info; /* the file as parsed */
+    dg_dicom_info info;                 /* the file as parsed */
+    std::vector<offile_off_t> borrowed; /* offsets of the values left in the buffer */
+};
+
+/* Reads one deferred value from the caller's buffer, from offset on. */
+class BorrowedValue : public DcmInputStreamFactory
+{
+  public:
+    BorrowedValue(const uint8_t *buf, size_t len, offile_off_t offset)
+        : buf_(buf), len_(len), offset_(offset)
+    {
+    }
+    DcmInputStream *create() const override
+    {
+        DcmInputBufferStream *s = new DcmInputBufferStream();
+        s->setBuffer(buf_ + offset_, (offile_off_t)len_ - offset_);
+        s->setEos();
+        return s;
+    }
+    DcmInputStreamFactory *clone() const override
+    {
+        return new BorrowedValue(*this);
+    }
+    DcmInputStreamFactoryType ident() const override
+    {
+        return DFT_DcmInputFileStreamFactory;
+    }
+
+  private:
+    const uint8_t *buf_;
+    size_t len_;
+    offile_off_t offset_;
+};
+
+/* A buffer stream whose large values DCMTK may leave where they are. */
+class BorrowingStream : public DcmInputBufferStream
+{
+  public:
+    BorrowingStream(const uint8_t *buf, size_t len, std::vector<offile_off_t> *borrowed)
+        : buf_(buf), len_(len), borrowed_(borrowed)
+    {
+        setBuffer(buf, (offile_off_t)len);
+        setEos();
+        unfiltered_ = currentProducer();
+    }
+    /* None once a filter (inflate) sits between the buffer and DCMTK: positions differ. */
+    DcmInputStreamFactory *newFactory() const override
+    {
+        offile_off_t at = tell();
+        if (currentProducer() != unfiltered_ || at < 0 || (size_t)at > len_)
+            return NULL;
+        borrowed_->push_back(at);
+        return new BorrowedValue(buf_, len_, at);
+    }
+
+  private:
+    const uint8_t *buf_;
+    size_t len_;
+    std::vector<offile_off_t> *borrowed_;
+    const DcmProducer *unfiltered_;
 };
 
 /* A growing malloc'd buffer. */
@@ -156,14 +221,19 @@ static int editable_tag(uint16_t group)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static int read_with_dcmtk(dg_dicom *d, const uint8_t *buf, size_t len, int no_meta, char *err,
-                           size_t errlen)
+static int read_with_dcmtk(dg_dicom *d, const uint8_t *buf, size_t len, int no_meta, int borrow,
+                           char *err, size_t errlen)
 {
-    DcmInputBufferStream stream;
+    DcmInputBufferStream plain;
+    BorrowingStream borrowing(buf, len, &d->borrowed);
+    DcmInputBufferStream &stream = borrow && !d->scan.deflated ? borrowing : plain;
+    const Uint32 max_read = &stream == &borrowing ? DG_DICOM_BORROW_BYTES : DCM_MaxReadLength;
     OFCondition cond;
 
-    stream.setBuffer(buf, (offile_off_t)len);
-    stream.setEos();
+    if (&stream == &plain) {
+        plain.setBuffer(buf, (offile_off_t)len);
+        plain.setEos();
+    }
     if (no_meta) {
         /*
          * Without File Meta, DcmFileFormat::read guesses the encoding on its
@@ -173,11 +243,11 @@ static int read_with_dcmtk(dg_dicom *d, const uint8_t *buf, size_t len, int no_m
         DcmDataset *ds = d->file.getDataset();
         E_TransferSyntax xfer = DcmXfer(d->scan.transfer_syntax).getXfer();
         ds->transferInit();
-        cond = ds->read(stream, xfer, EGL_noChange, DCM_MaxReadLength);
+        cond = ds->read(stream, xfer, EGL_noChange, max_read);
         ds->transferEnd();
     } else {
         d->file.transferInit();
-        cond = d->file.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+        cond = d->file.read(stream, EXS_Unknown, EGL_noChange, max_read);
         d->file.transferEnd();
     }
     if (cond != EC_Normal)
@@ -234,6 +304,14 @@ static int same_length(uint64_t dcmtk_length, uint64_t scanned_length)
            ((scanned_length & 1) != 0 && dcmtk_length == scanned_length + 1);
 }
 
+static int is_borrowed(const dg_dicom *d, uint64_t offset)
+{
+    for (offile_off_t at : d->borrowed)
+        if ((uint64_t)at == offset)
+            return 1;
+    return 0;
+}
+
 static int check_native(dg_dicom *d, DcmElement *pixels, const uint8_t *buf, char *err,
                         size_t errlen)
 {
@@ -244,6 +322,13 @@ static int check_native(dg_dicom *d, DcmElement *pixels, const uint8_t *buf, cha
         return set_error(err, errlen, DG_DICOM_EPARSE,
                          "scan and DCMTK disagree on the Pixel Data length (%llu vs %lu)",
                          (unsigned long long)s->pixel_value_length, (unsigned long)length);
+    /* Left in the buffer: DCMTK will read the very bytes the scan located iff it left them there.
+     */
+    if (!pixels->valueLoaded())
+        return is_borrowed(d, s->pixel_value_offset)
+                   ? DG_DICOM_OK
+                   : set_error(err, errlen, DG_DICOM_EPARSE,
+                               "scan and DCMTK disagree on where the Pixel Data starts");
     if (!same_native_pixels(pixels, buf + s->pixel_value_offset, (size_t)s->pixel_value_length,
                             s->big_endian))
         return set_error(err, errlen, DG_DICOM_EPARSE,
@@ -336,7 +421,7 @@ static void fill_info(dg_dicom *d)
     info->dataset_offset = s->dataset_offset;
 }
 
-static int parse(dg_dicom *d, const uint8_t *buf, size_t len, char *err, size_t errlen)
+static int parse(dg_dicom *d, const uint8_t *buf, size_t len, int borrow, char *err, size_t errlen)
 {
     int rc;
 
@@ -345,7 +430,7 @@ static int parse(dg_dicom *d, const uint8_t *buf, size_t len, char *err, size_t 
                          "DCMTK's data dictionary is not loaded (see DCMDICTPATH)");
     rc = dg_scan_file(buf, len, &d->scan, err, errlen);
     if (rc == DG_DICOM_OK)
-        rc = read_with_dcmtk(d, buf, len, d->scan.no_meta, err, errlen);
+        rc = read_with_dcmtk(d, buf, len, d->scan.no_meta, borrow, err, errlen);
     if (rc == DG_DICOM_OK && d->scan.no_meta)
         rc = same_guess(d, d->scan.transfer_syntax, err, errlen);
     if (rc == DG_DICOM_OK)
@@ -355,7 +440,8 @@ static int parse(dg_dicom *d, const uint8_t *buf, size_t len, char *err, size_t 
     return rc;
 }
 
-int dg_dicom_parse(const uint8_t *buf, size_t len, dg_dicom **out, char *err, size_t errlen)
+static int parse_new(const uint8_t *buf, size_t len, int borrow, dg_dicom **out, char *err,
+                     size_t errlen)
 {
     dg_dicom *d = NULL;
     int rc;
@@ -366,7 +452,7 @@ int dg_dicom_parse(const uint8_t *buf, size_t len, dg_dicom **out, char *err, si
         return set_error(err, errlen, DG_DICOM_EINVAL, "no buffer to parse");
     try {
         d = new dg_dicom();
-        rc = parse(d, buf, len, err, errlen);
+        rc = parse(d, buf, len, borrow, err, errlen);
     } catch (const std::bad_alloc &) {
         rc = set_error(err, errlen, DG_DICOM_ENOMEM, "out of memory while parsing");
     } catch (...) {
@@ -378,6 +464,17 @@ int dg_dicom_parse(const uint8_t *buf, size_t len, dg_dicom **out, char *err, si
     }
     *out = d;
     return DG_DICOM_OK;
+}
+
+int dg_dicom_parse(const uint8_t *buf, size_t len, dg_dicom **out, char *err, size_t errlen)
+{
+    return parse_new(buf, len, 0, out, err, errlen);
+}
+
+int dg_dicom_parse_borrowed(const uint8_t *buf, size_t len, dg_dicom **out, char *err,
+                            size_t errlen)
+{
+    return parse_new(buf, len, 1, out, err, errlen);
 }
 
 void dg_dicom_free(dg_dicom *d)
@@ -742,6 +839,53 @@ int dg_dicom_put_private(dg_dicom *d, uint16_t group, const char *creator, uint8
     if ((value == NULL && length != 0) || length > 0xFFFFFFFEu)
         return DG_DICOM_EINVAL;
     GUARDED(put_private(dataset_of(d), group, creator, element, value, length));
+}
+
+static int put_private_parts(DcmDataset *ds, uint16_t group, const char *creator, uint8_t element,
+                             const uint8_t *const *parts, const size_t *lens, size_t n,
+                             size_t total)
+{
+    std::unique_ptr<DcmOtherByteOtherWord> elem;
+    Uint8 *bytes = NULL;
+    unsigned slot;
+    size_t at = 0;
+    int rc;
+
+    rc = reserve_slot(ds, group, creator, &slot);
+    if (rc != DG_DICOM_OK)
+        return rc;
+    elem.reset(new DcmOtherByteOtherWord(DcmTag(group, (Uint16)(slot << 8 | element), EVR_OB)));
+    if (total > 0) {
+        /* an odd length gets a zero byte, as putUint8Array pads it */
+        if (elem->createUint8Array((Uint32)(total + (total & 1)), bytes).bad() || bytes == NULL)
+            return DG_DICOM_ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+            memcpy(bytes + at, parts[i], lens[i]);
+            at += lens[i];
+        }
+        if (total & 1)
+            bytes[total] = 0;
+    }
+    if (ds->insert(elem.get(), OFTrue).bad())
+        return DG_DICOM_EINTERNAL;
+    elem.release();
+    return DG_DICOM_OK;
+}
+
+int dg_dicom_put_private_parts(dg_dicom *d, uint16_t group, const char *creator, uint8_t element,
+                               const uint8_t *const *parts, const size_t *lens, size_t n)
+{
+    size_t total = 0;
+
+    if (d == NULL || !valid_private_group(group) || !valid_creator(creator) ||
+        (n > 0 && (parts == NULL || lens == NULL)))
+        return DG_DICOM_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if ((parts[i] == NULL && lens[i] != 0) || lens[i] > 0xFFFFFFFCu - total)
+            return DG_DICOM_EINVAL;
+        total += lens[i];
+    }
+    GUARDED(put_private_parts(dataset_of(d), group, creator, element, parts, lens, n, total));
 }
 
 static int get_private(DcmDataset *ds, uint16_t group, const char *creator, uint8_t element,
@@ -1110,12 +1254,32 @@ static OFCondition write_chunks(DcmFileFormat *file, E_TransferSyntax xfer, stru
     return cond;
 }
 
+/*
+ * Reserves what DCMTK says the file will take (preamble and prefix, File
+ * Meta, dataset), so that a large output is allocated once rather than
+ * grown and copied.
+ */
+static void reserve_output(DcmFileFormat *file, E_TransferSyntax xfer, struct out_buffer *ob)
+{
+    Uint32 meta =
+        file->getMetaInfo()->calcElementLength(EXS_LittleEndianExplicit, EET_ExplicitLength);
+    Uint32 data = file->getDataset()->calcElementLength(xfer, EET_ExplicitLength);
+    size_t want = (size_t)meta + data + 132 + 4096;
+
+    if (meta == DCM_UndefinedLength || data == DCM_UndefinedLength || want <= WRITE_CHUNK)
+        return;
+    ob->data = (uint8_t *)malloc(want);
+    ob->cap = ob->data != NULL ? want : 0;
+}
+
 static int write_to_memory(DcmFileFormat *file, E_TransferSyntax xfer, struct out_buffer *ob,
                            char *err, size_t errlen)
 {
     std::unique_ptr<uint8_t[]> chunk(new uint8_t[WRITE_CHUNK]);
     OFCondition cond;
     int rc = DG_DICOM_OK;
+
+    reserve_output(file, xfer, ob);
 
     file->transferInit();
     cond = write_chunks(file, xfer, ob, chunk.get(), &rc);

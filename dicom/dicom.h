@@ -71,6 +71,16 @@ typedef struct dg_dicom_info {
  * offset information refers to positions in buf.
  */
 int dg_dicom_parse(const uint8_t *buf, size_t len, dg_dicom **out, char *err, size_t errlen);
+
+/*
+ * The same, without copying large values: a value longer than
+ * DG_DICOM_BORROW_BYTES (the Pixel Data of a large image) stays in buf and
+ * is read from there only if it is ever asked for, so that a 200 MB image
+ * is not held twice. buf must stay unchanged until dg_dicom_free.
+ */
+#define DG_DICOM_BORROW_BYTES (1024u * 1024u)
+int dg_dicom_parse_borrowed(const uint8_t *buf, size_t len, dg_dicom **out, char *err,
+                            size_t errlen);
 void dg_dicom_free(dg_dicom *d);
 
 /* Describes the file as parsed: later edits do not change it. */
@@ -131,6 +141,13 @@ int dg_dicom_decode_rle(dg_dicom *d);
  */
 int dg_dicom_put_private(dg_dicom *d, uint16_t group, const char *creator, uint8_t element,
                          const uint8_t *value, size_t length);
+
+/*
+ * The same, the value being the n parts one after the other: each part is
+ * copied once, straight into the element (no joined copy in between).
+ */
+int dg_dicom_put_private_parts(dg_dicom *d, uint16_t group, const char *creator, uint8_t element,
+                               const uint8_t *const *parts, const size_t *lens, size_t n);
 int dg_dicom_get_private(const dg_dicom *d, uint16_t group, const char *creator, uint8_t element,
                          const uint8_t **value, size_t *length);
 /* Removes the creator and every element of that private block (absent is not an error). */

@@ -218,6 +218,8 @@ static int set_one(dgo_config *c, const char *name, const json_t *v, char *err, 
         return get_bool(v, name, &c->key_routes, err, errlen);
     if (IS("RestoreUsers"))
         return set_users(c, v, err, errlen);
+    if (IS("AuditSyslog"))
+        return get_bool(v, name, &c->audit_syslog, err, errlen);
     if (IS("Retain"))
         return set_retain(c, v, err, errlen);
 #undef TEXT
@@ -255,6 +257,71 @@ static int default_journal(dgo_config *c, char *err, size_t errlen)
     int n = snprintf(c->journal, sizeof c->journal, "%.*sdcmguard-journal.db", dir, c->key_store);
     if (n < 0 || (size_t)n >= sizeof c->journal)
         return fail(err, errlen, "DcmGuard.KeyStore is too long to put the journal beside it");
+    return 0;
+}
+
+/* 1 when s contains word, ignoring ASCII case. */
+static int contains_word(const char *s, const char *word)
+{
+    for (; *s != '\0'; s++) {
+        size_t i = 0;
+        while (word[i] != '\0' && (s[i] | 0x20) == word[i])
+            i++;
+        if (word[i] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+/* A file name (its last path component) that looks like a plugin running user scripts. */
+const char *dgo_scripting_plugin_name(const char *name)
+{
+    static const char *const words[] = {"python", "java", "lua"};
+    const char *base = strrchr(name, '/');
+
+    base = base != NULL ? base + 1 : name;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (contains_word(base, words[i]))
+            return words[i];
+    return NULL;
+}
+
+/*
+ * Code that runs inside Orthanc calls the REST API without passing through
+ * the HTTP filter that enforces RestoreUsers (and may forge any header), so
+ * routes that give identities back are refused beside a script runner.
+ */
+static int check_scripting(const json_t *root, const dgo_config *c, char *err, size_t errlen)
+{
+    const json_t *plugins = json_object_get(root, "Plugins"), *p;
+    const char *what = c->restore_routes ? "EnableRestoreRoutes" : "EnableKeyRoutes";
+    char buf[68];
+    size_t i;
+
+    if (!c->restore_routes && !c->key_routes)
+        return 0;
+    if (json_is_true(json_object_get(root, "ExecuteLuaEnabled")))
+        return fail(err, errlen,
+                    "DcmGuard.%s is refused with \"ExecuteLuaEnabled\": true: a Lua script sent "
+                    "to /tools/execute-script runs inside Orthanc, bypasses RestoreUsers and can "
+                    "read the master key (use a restore-only Orthanc, docs/orthanc.md)",
+                    what);
+    if (json_object_get(root, "PythonScript") != NULL || json_object_get(root, "Java") != NULL)
+        return fail(
+            err, errlen,
+            "DcmGuard.%s is refused beside a plugin that runs user scripts (PythonScript or "
+            "Java is configured): its code bypasses RestoreUsers and can read the master "
+            "key (use a restore-only Orthanc, docs/orthanc.md)",
+            what);
+    json_array_foreach(plugins, i, p)
+    {
+        if (json_is_string(p) && dgo_scripting_plugin_name(json_string_value(p)) != NULL)
+            return fail(err, errlen,
+                        "DcmGuard.%s is refused beside the plugin \"%s\", which runs user scripts: "
+                        "its code bypasses RestoreUsers and can read the master key (use a "
+                        "restore-only Orthanc, docs/orthanc.md)",
+                        what, shown(json_string_value(p), buf));
+    }
     return 0;
 }
 
@@ -313,7 +380,7 @@ static int check_orthanc(const json_t *root, dgo_config *c, char *err, size_t er
         if (json_object_get(users, c->users[i]) == NULL)
             return fail(err, errlen, "DcmGuard.RestoreUsers: \"%s\" is not in RegisteredUsers",
                         shown(c->users[i], buf));
-    return 0;
+    return check_scripting(root, c, err, errlen);
 }
 
 static int parse_section(const json_t *section, dgo_config *c, char *err, size_t errlen)

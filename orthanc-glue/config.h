@@ -42,6 +42,7 @@ typedef struct dgo_config {
     int key_routes;                    /* "EnableKeyRoutes" */
     unsigned user_count;               /* "RestoreUsers": who may use those routes */
     char users[DGO_USERS_MAX][DGO_NAME_MAX + 1];
+    int audit_syslog; /* "AuditSyslog": each audit record also to syslog (DICOM audit XML) */
     /* "ForwardToDicomWeb": a server of the DICOMweb plugin ("DicomWeb": {"Servers": ...}),
      * sent to with STOW-RS; then forward_to holds that name too and forward_dicomweb is 1;
      * dicomweb_root is the DICOMweb plugin's "Root" ("/dicom-web/") */
@@ -55,5 +56,11 @@ typedef struct dgo_config {
  * Returns 0, or -1 with one line in err saying what is wrong.
  */
 int dgo_config_parse(const char *json, size_t len, dgo_config *cfg, char *err, size_t errlen);
+
+/*
+ * The script language ("python", "java", "lua" ...) when a plugin file or
+ * folder name looks like a plugin that runs user scripts; NULL otherwise.
+ */
+const char *dgo_scripting_plugin_name(const char *name);
 
 #endif

@@ -21,6 +21,8 @@ typedef struct dgo_gateway {
     dgo_config cfg;
     dg_ctx *ctx;
     dg_queue *journal;
+    char actor[DG_ACTOR_MAX + 1]; /* "orthanc-gateway@HOST": the audit trail's actor */
+    int routes_blocked;           /* a plugin that runs user scripts was found after start: 503 */
     /* The forwarding worker (forward.c). */
     pthread_t worker;
     int worker_started;

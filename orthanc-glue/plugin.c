@@ -13,12 +13,17 @@
  * which is what the thread-local `pending` relies on. docs/orthanc.md
  * explains the choices.
  */
+#define _DEFAULT_SOURCE /* gethostname */
 #include "gateway.h"
 
+#include <dirent.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef DG_VERSION
 #define DG_VERSION "0.0.0"
@@ -40,6 +45,8 @@ typedef struct pending {
 } pending;
 
 static _Thread_local pending tl_pending;
+
+static void check_loaded_plugins(void);
 
 #define DGO_LOG(name, orthanc_fn)                                                                  \
     void name(const char *fmt, ...)                                                                \
@@ -84,10 +91,15 @@ static OrthancPluginReceivedInstanceAction on_received(OrthancPluginMemoryBuffer
     pending *p = &tl_pending;
     int rc;
 
+    char actor[DG_ACTOR_MAX + 1];
+
     p->set = 0;
+    snprintf(actor, sizeof actor, "%.64s (instance received %s)", dgo.actor, origin_name(origin));
+    dg_audit_set_thread_actor(actor);
     rc = dg_queue_key_file(dgo.ctx, data, size, p->key, p->sop_class, err, sizeof err);
     if (rc == DG_OK)
         rc = dg_protect(dgo.ctx, data, size, NULL, 0, &out, err, sizeof err);
+    dg_audit_set_thread_actor(NULL);
     if (rc == DG_OK && OrthancPluginCreateMemoryBuffer64(dgo.orthanc, modified, out.file_len) !=
                            OrthancPluginErrorCode_Success) {
         rc = DG_ENOMEM;
@@ -158,15 +170,122 @@ static OrthancPluginErrorCode on_change(OrthancPluginChangeType type,
 {
     char err[DG_ERRLEN];
 
-    if (type == OrthancPluginChangeType_OrthancStarted)
+    if (type == OrthancPluginChangeType_OrthancStarted) {
+        check_loaded_plugins();
         dgo_forward_start();
-    else if (type == OrthancPluginChangeType_OrthancStopped)
+    } else if (type == OrthancPluginChangeType_OrthancStopped)
         dgo_forward_stop();
     else if (type == OrthancPluginChangeType_Deleted &&
              resource == OrthancPluginResourceType_Instance &&
              dg_queue_removed(dgo.journal, id, err, sizeof err) != DG_OK)
         dgo_log_error("cannot journal the deletion of %s: %s", id, err);
     return OrthancPluginErrorCode_Success;
+}
+
+/*
+ * Once every plugin is loaded: if one that runs user scripts is among them
+ * (the configuration check could not see it, e.g. under another file
+ * name), the restore and key routes answer 503 from now on.
+ */
+static void check_loaded_plugins(void)
+{
+    OrthancPluginMemoryBuffer buf = {0};
+    json_t *list, *name;
+    size_t i;
+
+    if (!dgo.cfg.restore_routes && !dgo.cfg.key_routes)
+        return;
+    if (OrthancPluginRestApiGet(dgo.orthanc, &buf, "/plugins") != OrthancPluginErrorCode_Success) {
+        dgo.routes_blocked = 1;
+        dgo_log_error("cannot list Orthanc's plugins: the restore and key routes are disabled");
+        return;
+    }
+    list = json_loadb(buf.data, buf.size, 0, NULL);
+    OrthancPluginFreeMemoryBuffer(dgo.orthanc, &buf);
+    json_array_foreach(list, i, name)
+    {
+        if (json_is_string(name) && dgo_scripting_plugin_name(json_string_value(name)) != NULL) {
+            dgo.routes_blocked = 1;
+            dgo_log_error(
+                "the plugin \"%.64s\" runs user scripts inside Orthanc, where they bypass "
+                "RestoreUsers and can read the master key: the restore and key routes are "
+                "disabled (docs/orthanc.md: a restore-only Orthanc)",
+                json_string_value(name));
+        }
+    }
+    if (!json_is_array(list)) {
+        dgo.routes_blocked = 1;
+        dgo_log_error("cannot read Orthanc's plugin list: the restore and key routes are disabled");
+    }
+    json_decref(list);
+}
+
+/* A folder of "Plugins" holding a plugin that runs user scripts: its name, or NULL. */
+static const char *scripting_plugin_in(const char *folder, char *found, size_t cap)
+{
+    DIR *d = opendir(folder);
+    struct dirent *e;
+
+    if (d == NULL)
+        return NULL;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > 3 && strstr(e->d_name, ".so") != NULL &&
+            dgo_scripting_plugin_name(e->d_name) != NULL) {
+            snprintf(found, cap, "%s/%s", folder, e->d_name);
+            closedir(d);
+            return found;
+        }
+    }
+    closedir(d);
+    return NULL;
+}
+
+/* Refuses the restore and key routes beside a folder of "Plugins" that holds a script runner. */
+static int check_plugin_folders(const char *json)
+{
+    json_t *root = json_loads(json, 0, NULL), *p;
+    char found[DGO_PATH_MAX + 256];
+    struct stat st;
+    size_t i;
+    int rc = 0;
+
+    if (!dgo.cfg.restore_routes && !dgo.cfg.key_routes)
+        goto done;
+    json_array_foreach(json_object_get(root, "Plugins"), i, p)
+    {
+        if (!json_is_string(p) || stat(json_string_value(p), &st) != 0 || !S_ISDIR(st.st_mode) ||
+            scripting_plugin_in(json_string_value(p), found, sizeof found) == NULL)
+            continue;
+        dgo_log_error("configuration: the restore and key routes are refused beside %.300s, a "
+                      "plugin that runs user scripts: its code bypasses RestoreUsers and can read "
+                      "the master key (use a restore-only Orthanc, docs/orthanc.md)",
+                      found);
+        rc = -1;
+        break;
+    }
+done:
+    json_decref(root);
+    return rc;
+}
+
+/* Orthanc's --trace writes DIMSE dumps, with the original UIDs, to its log. */
+static void warn_about_trace(void)
+{
+    uint32_t n = OrthancPluginGetCommandLineArgumentsCount(dgo.orthanc);
+
+    for (uint32_t i = 0; i < n; i++) {
+        char *arg = OrthancPluginGetCommandLineArgument(dgo.orthanc, i);
+        int trace = arg != NULL && strncmp(arg, "--trace", 7) == 0;
+        if (arg != NULL)
+            OrthancPluginFreeString(dgo.orthanc, arg);
+        if (trace) {
+            dgo_log_warning("Orthanc runs with trace logging: its log gets the received DICOM "
+                            "requests before dcmguard protects them, original UIDs included; "
+                            "use it only on test data (docs/orthanc.md)");
+            return;
+        }
+    }
 }
 
 static int load_config(void)
@@ -180,9 +299,11 @@ static int load_config(void)
         return -1;
     }
     rc = dgo_config_parse(json, strlen(json), &dgo.cfg, err, sizeof err);
-    OrthancPluginFreeString(dgo.orthanc, json);
     if (rc != 0)
         dgo_log_error("configuration: %s", err);
+    else
+        rc = check_plugin_folders(json);
+    OrthancPluginFreeString(dgo.orthanc, json);
     return rc;
 }
 
@@ -191,10 +312,18 @@ static int open_context(const dgo_config *c)
 {
     char err[DG_ERRLEN];
 
+    char host[64] = "localhost";
+
     if (dg_ctx_create(&dgo.ctx) != DG_OK) {
         dgo_log_error("out of memory");
         return -1;
     }
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    snprintf(dgo.actor, sizeof dgo.actor, "orthanc-gateway@%s", host);
+    dg_ctx_set_actor(dgo.ctx, dgo.actor);
+    dg_ctx_set_audit_syslog(dgo.ctx, c->audit_syslog);
     if (dg_ctx_load_master_key(dgo.ctx, c->master_key, err, sizeof err) != DG_OK) {
         dgo_log_error("DcmGuard.MasterKey %s: %s", c->master_key, err);
         return -1;
@@ -256,6 +385,20 @@ static void close_all(void)
     dgo.ctx = NULL;
 }
 
+/* The gateway's start is an audited act (docs/audit.md). */
+static int audit_start(void)
+{
+    char err[DG_ERRLEN], outcome[96];
+
+    snprintf(outcome, sizeof outcome, "success (restore routes %s, key routes %s)",
+             dgo.cfg.restore_routes ? "on" : "off", dgo.cfg.key_routes ? "on" : "off");
+    if (dg_audit_note(dgo.ctx, "gateway-start", outcome, err, sizeof err) != DG_OK) {
+        dgo_log_error("not started: cannot write the audit trail: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
 ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *context)
 {
     dgo.orthanc = context;
@@ -270,6 +413,11 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
     if (load_config() != 0 || open_context(&dgo.cfg) != 0 || open_journal(&dgo.cfg) != 0 ||
         register_ingest() != 0 || dgo_commit_register() != 0 || dgo_rest_register() != 0) {
         dgo_log_error("not started, so that Orthanc does not start and store unprotected data");
+        close_all();
+        return -1;
+    }
+    warn_about_trace();
+    if (audit_start() != 0) {
         close_all();
         return -1;
     }

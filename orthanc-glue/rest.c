@@ -1,17 +1,21 @@
 /*
  * rest.c - the gateway's REST routes, all under /dcmguard/:
  *
- *   GET    /dcmguard/status                    journal and forwarding counts (always on)
- *   GET    /dcmguard/instances/{id}/restore    the original of a stored instance  }
- * EnableRestoreRoutes POST   /dcmguard/restore                   the original of the protected body
- * } GET    /dcmguard/keys                      pad metadata (JSON)                } EnableKeyRoutes
- *   POST   /dcmguard/keys/purge                destroys the expired pads          }
- *   DELETE /dcmguard/keys/{id}                 destroys one pad                   }
+ *   GET    /dcmguard/status                   journal and forwarding counts (always on)
+ *   POST   /dcmguard/instances/{id}/restore   the original of a stored instance  }
+ * EnableRestoreRoutes POST   /dcmguard/restore                  the original of the protected body
+ * } GET    /dcmguard/keys                     pad metadata (JSON)                } EnableKeyRoutes
+ *   POST   /dcmguard/keys/purge               destroys the expired pads          }
+ *   POST   /dcmguard/keys/{id}                destroys one pad (DELETE as well)  }
  *
- * Restore answers take ?deidentified=1 (pixels under the de-identified
- * header, without the pad). Disabled routes are not registered at all, so
- * Orthanc answers 404. With RestoreUsers, an HTTP filter lets only those
- * users (authenticated by Orthanc) reach the restore and key routes.
+ * Nothing that changes state answers a GET (a cross-site GET from a browser
+ * with cached credentials must not consume a single-use pad): GET on a
+ * restore route is a 405. Restore answers take ?deidentified=1 (pixels
+ * under the de-identified header, without the pad). Disabled routes are not
+ * registered at all, so Orthanc answers 404. With RestoreUsers, an HTTP
+ * filter lets only those users (authenticated by Orthanc) reach the restore
+ * and key routes, and every route checks the user again itself. Each
+ * restore and key change is audited under the user's name (dg_audit_*).
  * Restores run without Orthanc's plugin lock, beside ingestion.
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
@@ -21,6 +25,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int basic_user(const char *header, char *user, size_t cap);
+static int user_allowed(uint32_t count, const char *const *keys, const char *const *values);
+
+/* The audit action of a guarded URI. */
+static const char *action_of(const char *uri)
+{
+    return strstr(uri, "restore") != NULL ? "restore" : "keys";
+}
+
+/* Audits a refused call to uri by the user of an Authorization header (or none). */
+static void audit_refusal(uint32_t count, const char *const *keys, const char *const *values,
+                          const char *uri, const char *why)
+{
+    char user[DGO_NAME_MAX + 2] = "", actor[DG_ACTOR_MAX + 1], err[DG_ERRLEN];
+
+    for (uint32_t i = 0; i < count; i++)
+        if (strcmp(keys[i], "authorization") == 0 && basic_user(values[i], user, sizeof user) == 0)
+            break;
+    snprintf(actor, sizeof actor, "orthanc:%s", user[0] ? user : "(no user)");
+    dg_audit_set_thread_actor(actor);
+    if (dg_audit_note(dgo.ctx, action_of(uri), why, err, sizeof err) != DG_OK)
+        dgo_log_error("cannot audit a refused call: %s", err);
+    dg_audit_set_thread_actor(NULL);
+    explicit_bzero(user, sizeof user);
+}
 
 /* Answers status with a one-line JSON error. */
 static OrthancPluginErrorCode answer_error(OrthancPluginRestOutput *out, uint16_t status,
@@ -65,6 +95,51 @@ static uint16_t http_status(int rc)
     default:
         return 500;
     }
+}
+
+/*
+ * The caller of a guarded route, checked again here: the HTTP filter only
+ * sees requests from outside, not calls made inside Orthanc (plugins, Lua).
+ * Writes the actor name for the audit trail ("orthanc:USER", or
+ * "orthanc:(no user)" without RestoreUsers) and answers 403 or 503 itself
+ * when the caller may not go on: returns 0 to go on, -1 when answered.
+ */
+static int admit(OrthancPluginRestOutput *out, const OrthancPluginHttpRequest *req,
+                 const char *method, char actor[DG_ACTOR_MAX + 1])
+{
+    char user[DGO_NAME_MAX + 2] = "";
+
+    if (dgo.routes_blocked) {
+        audit_refusal(req->headersCount, req->headersKeys, req->headersValues, method,
+                      "refused: a plugin that runs user scripts is loaded");
+        answer_error(out, 503,
+                     "the restore and key routes are disabled: a plugin that runs user "
+                     "scripts is loaded (see Orthanc's log)");
+        return -1;
+    }
+    if (dgo.cfg.user_count > 0 &&
+        !user_allowed(req->headersCount, req->headersKeys, req->headersValues)) {
+        dgo_log_warning("refused %s to a caller not in DcmGuard.RestoreUsers", method);
+        audit_refusal(req->headersCount, req->headersKeys, req->headersValues, method,
+                      "refused: not in DcmGuard.RestoreUsers");
+        answer_error(out, 403, "not a user in DcmGuard.RestoreUsers");
+        return -1;
+    }
+    for (uint32_t i = 0; i < req->headersCount; i++)
+        if (strcmp(req->headersKeys[i], "authorization") == 0 &&
+            basic_user(req->headersValues[i], user, sizeof user) == 0)
+            break;
+    snprintf(actor, DG_ACTOR_MAX + 1, "orthanc:%s", user[0] ? user : "(no user)");
+    explicit_bzero(user, sizeof user);
+    dg_audit_set_thread_actor(actor);
+    return 0;
+}
+
+/* Ends what admit began: this HTTP thread serves other callers next. */
+static OrthancPluginErrorCode dismiss(OrthancPluginErrorCode rc)
+{
+    dg_audit_set_thread_actor(NULL);
+    return rc;
 }
 
 static int wants(const OrthancPluginHttpRequest *req, const char *arg)
@@ -113,37 +188,44 @@ static OrthancPluginErrorCode restore_stored(OrthancPluginRestOutput *out, const
 {
     OrthancPluginMemoryBuffer file = {0};
     OrthancPluginErrorCode rc;
-    char what[80];
+    char what[DG_ACTOR_MAX + 96], actor[DG_ACTOR_MAX + 1];
 
-    (void)url;
-    if (req->method != OrthancPluginHttpMethod_Get) {
-        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "GET");
-        return OrthancPluginErrorCode_Success;
-    }
-    if (OrthancPluginGetDicomForInstance(dgo.orthanc, &file, req->groups[0]) !=
-        OrthancPluginErrorCode_Success)
-        return answer_error(out, 404, "no such instance");
-    snprintf(what, sizeof what, "instance %.64s", req->groups[0]);
-    rc = answer_restored(out, file.data, file.size, req, what);
-    OrthancPluginFreeMemoryBuffer(dgo.orthanc, &file);
-    return rc;
-}
-
-static OrthancPluginErrorCode restore_body(OrthancPluginRestOutput *out, const char *url,
-                                           const OrthancPluginHttpRequest *req)
-{
     (void)url;
     if (req->method != OrthancPluginHttpMethod_Post) {
         OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
         return OrthancPluginErrorCode_Success;
     }
-    return answer_restored(out, req->body, req->bodySize, req, "a posted file");
+    if (admit(out, req, "a restore", actor) != 0)
+        return OrthancPluginErrorCode_Success;
+    if (OrthancPluginGetDicomForInstance(dgo.orthanc, &file, req->groups[0]) !=
+        OrthancPluginErrorCode_Success)
+        return dismiss(answer_error(out, 404, "no such instance"));
+    snprintf(what, sizeof what, "instance %.64s for %s", req->groups[0], actor);
+    rc = answer_restored(out, file.data, file.size, req, what);
+    OrthancPluginFreeMemoryBuffer(dgo.orthanc, &file);
+    return dismiss(rc);
+}
+
+static OrthancPluginErrorCode restore_body(OrthancPluginRestOutput *out, const char *url,
+                                           const OrthancPluginHttpRequest *req)
+{
+    char what[DG_ACTOR_MAX + 96], actor[DG_ACTOR_MAX + 1];
+
+    (void)url;
+    if (req->method != OrthancPluginHttpMethod_Post) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
+        return OrthancPluginErrorCode_Success;
+    }
+    if (admit(out, req, "a restore", actor) != 0)
+        return OrthancPluginErrorCode_Success;
+    snprintf(what, sizeof what, "a posted file for %s", actor);
+    return dismiss(answer_restored(out, req->body, req->bodySize, req, what));
 }
 
 static OrthancPluginErrorCode keys_list(OrthancPluginRestOutput *out, const char *url,
                                         const OrthancPluginHttpRequest *req)
 {
-    char err[DG_ERRLEN], *text = NULL;
+    char err[DG_ERRLEN], *text = NULL, actor[DG_ACTOR_MAX + 1];
     int rc;
 
     (void)url;
@@ -151,18 +233,20 @@ static OrthancPluginErrorCode keys_list(OrthancPluginRestOutput *out, const char
         OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "GET");
         return OrthancPluginErrorCode_Success;
     }
+    if (admit(out, req, "the pad list", actor) != 0)
+        return OrthancPluginErrorCode_Success;
     rc = dg_keys_list(dgo.ctx, 1, &text, err, sizeof err);
     if (rc != DG_OK)
-        return answer_error(out, http_status(rc), err);
+        return dismiss(answer_error(out, http_status(rc), err));
     OrthancPluginAnswerBuffer(dgo.orthanc, out, text, strlen(text), "application/json");
     free(text);
-    return OrthancPluginErrorCode_Success;
+    return dismiss(OrthancPluginErrorCode_Success);
 }
 
 static OrthancPluginErrorCode keys_purge(OrthancPluginRestOutput *out, const char *url,
                                          const OrthancPluginHttpRequest *req)
 {
-    char err[DG_ERRLEN];
+    char err[DG_ERRLEN], actor[DG_ACTOR_MAX + 1];
     unsigned destroyed = 0;
     json_t *j;
     OrthancPluginErrorCode rc;
@@ -172,34 +256,39 @@ static OrthancPluginErrorCode keys_purge(OrthancPluginRestOutput *out, const cha
         OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
         return OrthancPluginErrorCode_Success;
     }
+    if (admit(out, req, "a purge", actor) != 0)
+        return OrthancPluginErrorCode_Success;
     if (dg_keys_purge(dgo.ctx, &destroyed, err, sizeof err) != DG_OK)
-        return answer_error(out, 500, err);
-    dgo_log_warning("key store purged over REST: %u pad(s) destroyed", destroyed);
+        return dismiss(answer_error(out, 500, err));
+    dgo_log_warning("key store purged over REST by %s: %u pad(s) destroyed", actor, destroyed);
     j = json_pack("{s:I}", "Destroyed", (json_int_t)destroyed);
     rc = answer_json(out, j);
     json_decref(j);
-    return rc;
+    return dismiss(rc);
 }
 
 static OrthancPluginErrorCode keys_destroy(OrthancPluginRestOutput *out, const char *url,
                                            const OrthancPluginHttpRequest *req)
 {
-    char err[DG_ERRLEN];
+    char err[DG_ERRLEN], actor[DG_ACTOR_MAX + 1];
     int rc;
 
     (void)url;
-    if (req->method != OrthancPluginHttpMethod_Delete) {
-        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "DELETE");
+    if (req->method != OrthancPluginHttpMethod_Post &&
+        req->method != OrthancPluginHttpMethod_Delete) {
+        OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST,DELETE");
         return OrthancPluginErrorCode_Success;
     }
+    if (admit(out, req, "a pad destruction", actor) != 0)
+        return OrthancPluginErrorCode_Success;
     rc = dg_keys_destroy(dgo.ctx, req->groups[0], err, sizeof err);
     if (rc == DG_ENOPAD)
-        return answer_error(out, 404, err);
+        return dismiss(answer_error(out, 404, err));
     if (rc != DG_OK)
-        return answer_error(out, 500, err);
-    dgo_log_warning("pad %.32s destroyed over REST", req->groups[0]);
+        return dismiss(answer_error(out, 500, err));
+    dgo_log_warning("pad %.32s destroyed over REST by %s", req->groups[0], actor);
     OrthancPluginAnswerBuffer(dgo.orthanc, out, "{}", 2, "application/json");
-    return OrthancPluginErrorCode_Success;
+    return dismiss(OrthancPluginErrorCode_Success);
 }
 
 static OrthancPluginErrorCode status(OrthancPluginRestOutput *out, const char *url,
@@ -304,7 +393,8 @@ static int32_t filter(OrthancPluginHttpMethod method, const char *uri, const cha
         return 1;
     if (user_allowed(count, keys, values))
         return 1;
-    dgo_log_warning("refused %s to a user not in DcmGuard.RestoreUsers", uri);
+    dgo_log_warning("refused %.200s to a user not in DcmGuard.RestoreUsers", uri);
+    audit_refusal(count, keys, values, uri, "refused: not in DcmGuard.RestoreUsers");
     return 0;
 }
 

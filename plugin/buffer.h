@@ -25,6 +25,13 @@ void dg_buf_put_u16(dg_buf *b, uint16_t v);
 void dg_buf_put_u32(dg_buf *b, uint32_t v);
 void dg_buf_put_u64(dg_buf *b, uint64_t v);
 
+/*
+ * Gives freed heap memory back to the system (glibc's malloc_trim), so that
+ * the many small buffers of a large file, once freed, stop counting in the
+ * process's resident memory. Nothing elsewhere.
+ */
+void dg_release_free_memory(void);
+
 typedef struct dg_reader {
     const uint8_t *p;
     size_t left;

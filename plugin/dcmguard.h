@@ -139,6 +139,43 @@ DG_API int dg_keys_purge(dg_ctx *ctx, unsigned *destroyed, char *err, size_t err
 DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen);
 
 /*
+ * The audit trail (docs/audit.md). With a key store open, the library
+ * appends one hash-chained record to the store for every protect, restore
+ * (de-identified too), pad destruction (destroy, single-use claim, purge,
+ * expiry) and key-store creation: UTC time, actor, action, pseudonymous
+ * instance UID, pad id, outcome; never a patient value or a secret. An act
+ * whose record cannot be written fails (DG_ESTORE).
+ *
+ * The actor of a record is the calling thread's (dg_audit_set_thread_actor,
+ * a gateway sets it per request; NULL clears it), else the context's
+ * (dg_ctx_set_actor, e.g. "user@host" for the CLI), else "unknown".
+ * dg_audit_note appends a record of the caller's own (e.g. "gateway-start").
+ * dg_audit_list gives a malloc'd text of the records with time >= since
+ * (Unix seconds), one per line, a JSON array (json 1) or one DICOM audit
+ * message per line (json DG_AUDIT_XML). dg_audit_verify checks the
+ * whole chain: *intact is 1, or 0 with one line in *report saying which
+ * record was edited, removed, inserted or reordered; anchor ("SEQ:HASH",
+ * or NULL) must match a record, which catches a chain rewritten whole. On
+ * success *report ends with the head ("N records, head SEQ:HASH").
+ * With dg_ctx_set_audit_syslog(ctx, 1) each record is also sent to syslog
+ * (facility LOG_AUTHPRIV) as a DICOM audit message (PS3.15 A.5, RFC 3881 XML).
+ */
+#define DG_ACTOR_MAX 128
+#define DG_AUDIT_XML 2
+DG_API int dg_ctx_set_actor(dg_ctx *ctx, const char *actor);
+DG_API void dg_audit_set_thread_actor(const char *actor);
+DG_API int dg_ctx_set_audit_syslog(dg_ctx *ctx, int on);
+DG_API int dg_audit_note(dg_ctx *ctx, const char *action, const char *outcome, char *err,
+                         size_t errlen);
+DG_API int dg_audit_list(dg_ctx *ctx, int json, int64_t since, char **text, char *err,
+                         size_t errlen);
+DG_API int dg_audit_verify(dg_ctx *ctx, const char *anchor, int *intact, char **report, char *err,
+                           size_t errlen);
+/* The DICOM audit message (XML) of one record's fields; malloc'd, NULL when out of memory. */
+DG_API char *dg_audit_xml(int64_t time, const char *actor, const char *action, const char *instance,
+                          const char *pad, const char *outcome);
+
+/*
  * 1 when a destroyed pad may still have a copy in the store's WAL (a
  * reader holds it): "destroyed, not yet scrubbed". Retried on every open
  * and write of the store.

@@ -137,16 +137,16 @@ int dg_deid_is_hole(dg_deid_act act, const dg_deid_elem *e)
 
 int dg_deid_meta_is_phi(uint16_t element)
 {
-    switch (element) {
-    case 0x0003: /* Media Storage SOP Instance UID */
-    case 0x0016: /* Source Application Entity Title */
-    case 0x0017: /* Sending Application Entity Title */
-    case 0x0018: /* Receiving Application Entity Title */
-    case 0x0100: /* Private Information Creator UID */
-    case 0x0102: /* Private Information */
-        return 1;
-    default:
+    switch (element) { /* deny by default: only the technical elements are not holes */
+    case 0x0000:       /* File Meta Information Group Length */
+    case 0x0001:       /* File Meta Information Version */
+    case 0x0002:       /* Media Storage SOP Class UID */
+    case 0x0010:       /* Transfer Syntax UID */
+    case 0x0012:       /* Implementation Class UID */
+    case 0x0013:       /* Implementation Version Name */
         return 0;
+    default: /* SOP Instance UID, AE titles, presentation addresses, private information, ... */
+        return 1;
     }
 }
 

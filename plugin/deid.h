@@ -85,7 +85,10 @@ typedef struct dg_deid {
  */
 int dg_deidentify(dg_dicom *d, dg_deid *state);
 
-/* 1 when File Meta element (0002,element) can identify: SOP Instance UID, AE titles, private info.
+/*
+ * 1 when the value of File Meta element (0002,element) is a hole: every
+ * element but the group length, version, SOP Class, Transfer Syntax and
+ * implementation (the clear header gets a fresh File Meta group anyway).
  */
 int dg_deid_meta_is_phi(uint16_t element);
 

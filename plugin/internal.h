@@ -39,7 +39,9 @@ struct dg_ctx {
     uint8_t pseudonym_key[32]; /* from the pseudonym secret */
     uint8_t journal_key[32];   /* from the pseudonym secret */
     pthread_mutex_t pool_lock;
-    dg_pool *pool; /* made on first use */
+    dg_pool *pool;                /* made on first use */
+    char actor[DG_ACTOR_MAX + 1]; /* the audit trail's default actor; "" = unknown */
+    int audit_syslog;             /* also send each audit record to syslog */
 };
 
 /* The pool of ctx, created on first use; NULL when that fails. */
@@ -56,6 +58,13 @@ typedef struct dg_instance_keys {
 int dg_instance_keys_derive(dg_instance_keys *k);
 void dg_instance_keys_wipe(dg_instance_keys *k);
 
+/*
+ * audit.c: appends one record (actor from the thread or ctx) when a key
+ * store is open; DG_OK when none is. status DG_OK is "success", any other
+ * is "refused: why" (why: an error message, never a patient value).
+ */
+int dg_audit_event(dg_ctx *ctx, const char *action, const char *instance, const char *pad,
+                   int status, const char *why, char *err, size_t errlen);
 /* Derives ctx->derived from the loaded master key. 0 or -1. */
 int dg_master_keys_derive(dg_ctx *ctx);
 

@@ -13,10 +13,30 @@
 #include <string.h>
 #include <time.h>
 
+/* The audit records of one pad destroyed by a purge or by expiry. */
+typedef struct destroyed_pads {
+    dg_ctx *ctx;
+    const char *action;
+    int rc;
+    char *err;
+    size_t errlen;
+} destroyed_pads;
+
+static int audit_destroyed(void *user, const char *id)
+{
+    destroyed_pads *d = user;
+
+    if (d->rc == DG_OK)
+        d->rc = dg_audit_event(d->ctx, d->action, NULL, id, DG_OK, NULL, d->err, d->errlen);
+    return d->rc == DG_OK ? 0 : -1;
+}
+
 DG_API int dg_ctx_open_keystore(dg_ctx *ctx, const char *path, char *err, size_t errlen)
 {
     dg_keystore *ks = NULL;
     char why[DG_ERRLEN];
+    destroyed_pads d = {ctx, "pad-expire", DG_OK, err, errlen};
+    int rc = DG_OK;
 
     if (ctx == NULL || path == NULL)
         return dg_fail(err, errlen, DG_EINVAL, "no key store given");
@@ -25,7 +45,17 @@ DG_API int dg_ctx_open_keystore(dg_ctx *ctx, const char *path, char *err, size_t
     dg_keystore_close(ctx->store);
     ctx->store = ks;
     ctx->have_secret = 0; /* another store, another pseudonym secret */
-    return DG_OK;
+    if (dg_keystore_created(ks))
+        rc = dg_audit_event(ctx, "keystore-create", NULL, NULL, DG_OK, NULL, err, errlen);
+    if (rc == DG_OK) {
+        dg_keystore_take_expired(ks, audit_destroyed, &d);
+        rc = d.rc;
+    }
+    if (rc != DG_OK) {
+        dg_keystore_close(ks);
+        ctx->store = NULL;
+    }
+    return rc;
 }
 
 DG_API int dg_ctx_set_otp(dg_ctx *ctx, dg_otp_mode mode, dg_otp_policy policy, uint64_t ttl_seconds)
@@ -201,11 +231,14 @@ DG_API int dg_keys_purge(dg_ctx *ctx, unsigned *destroyed, char *err, size_t err
 
     if (rc != DG_OK)
         return rc;
-    if (dg_keystore_purge(ctx->store, (int64_t)time(NULL), &n, why, sizeof why) != DG_KS_OK)
+    destroyed_pads d = {ctx, "pad-purge", DG_OK, err, errlen};
+
+    if (dg_keystore_purge_ids(ctx->store, (int64_t)time(NULL), audit_destroyed, &d, &n, why,
+                              sizeof why) != DG_KS_OK)
         return dg_fail(err, errlen, DG_ESTORE, "cannot purge the key store: %s", why);
     if (destroyed != NULL)
         *destroyed = n;
-    return DG_OK;
+    return d.rc;
 }
 
 DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen)
@@ -217,10 +250,15 @@ DG_API int dg_keys_destroy(dg_ctx *ctx, const char *id, char *err, size_t errlen
         return rc != DG_OK ? rc : DG_EINVAL;
     rc = dg_keystore_delete(ctx->store, id, why, sizeof why);
     if (rc == DG_KS_ENOTFOUND)
-        return dg_fail(err, errlen, DG_ENOPAD, "no pad %s in the key store", id);
-    if (rc != DG_KS_OK)
-        return dg_fail(err, errlen, DG_ESTORE, "cannot destroy pad %s: %s", id, why);
-    return DG_OK;
+        rc = dg_fail(err, errlen, DG_ENOPAD, "no pad %.40s in the key store", id);
+    else if (rc != DG_KS_OK)
+        rc = dg_fail(err, errlen, DG_ESTORE, "cannot destroy pad %.40s: %s", id, why);
+    snprintf(why, sizeof why, "%s", rc != DG_OK && err != NULL ? err : "");
+    if (dg_audit_event(ctx, "pad-destroy", NULL, id, rc, why, rc == DG_OK ? err : NULL, errlen) !=
+            DG_OK &&
+        rc == DG_OK)
+        rc = DG_ESTORE;
+    return rc;
 }
 
 DG_API int dg_keys_scrub_pending(dg_ctx *ctx)

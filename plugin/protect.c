@@ -97,7 +97,7 @@ static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *er
     const uint8_t *v;
     size_t vlen;
 
-    if (dg_dicom_parse(in, in_len, &p->dicom, why, sizeof why) != DG_DICOM_OK)
+    if (dg_dicom_parse_borrowed(in, in_len, &p->dicom, why, sizeof why) != DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EINPUT, "not a readable DICOM file: %s", why);
     if (dg_dicom_get_info(p->dicom, &p->info) != DG_DICOM_OK)
         return dg_fail(err, errlen, DG_EINPUT, "cannot read the DICOM attributes");
@@ -412,7 +412,10 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     return DG_OK;
 }
 
-#define DG_NOTICE_TITLE "PROTECTED BY DCMGUARD - PIXEL DATA ENCRYPTED"
+/* Image Comments of every placeholder: what the image is */
+#define DG_NOTICE_COMMENT                                                                          \
+    "PROTECTED BY DCMGUARD - PIXEL DATA ENCRYPTED: this image is a placeholder, not the acquired " \
+    "image; key holders restore the original"
 
 /*
  * The notice the placeholder shows, drawn over cols x rows (malloc'd; NULL
@@ -475,8 +478,12 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
     *jpegls = 0;
     if (!p->info.has_pixels)
         return DG_OK;
-    if (p->info.bits_allocated == 1 && !p->info.encapsulated)
-        return one_bit_placeholder(p, err, errlen);
+    if (p->info.bits_allocated == 1 && !p->info.encapsulated) {
+        rc = one_bit_placeholder(p, err, errlen);
+        if (rc == DG_OK && dg_dicom_set_string(p->dicom, 0x0020, 0x4000, DG_NOTICE_COMMENT) != 0)
+            rc = dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
+        return rc;
+    }
     notice = draw_notice(p);
     rc = dg_pix_placeholder(&p->info, notice, ph);
     free(notice);
@@ -501,9 +508,7 @@ static int replace_pixels(protection *p, int *jpegls, char *err, size_t errlen)
         (p->info.samples_per_pixel > 1 && dg_dicom_set_u16(p->dicom, 0x0028, 0x0006, 0) != 0) ||
         (ph->photometric != NULL &&
          dg_dicom_set_string(p->dicom, 0x0028, 0x0004, ph->photometric) != 0) ||
-        dg_dicom_set_string(p->dicom, 0x0020, 0x4000,
-                            DG_NOTICE_TITLE ": this image is a placeholder, not the acquired "
-                                            "image; key holders restore the original") != 0) {
+        dg_dicom_set_string(p->dicom, 0x0020, 0x4000, DG_NOTICE_COMMENT) != 0) {
         rc = dg_fail(err, errlen, DG_EINPUT, "cannot write the placeholder image");
         goto done;
     }
@@ -528,21 +533,22 @@ static int put_block(protection *p, char *err, size_t errlen)
                              : dg_fail(err, errlen, DG_EINPUT, "cannot write the private block");
 }
 
+/*
+ * The records go straight into the tiles element, then are freed (and the
+ * memory given back to the system), so that the output is assembled with
+ * one copy of them besides the written file.
+ */
 static int put_tiles(protection *p, char *err, size_t errlen)
 {
-    dg_buf all;
-    int rc;
+    int rc = dg_dicom_put_private_parts(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR,
+                                        DG_ELEM_TILES, (const uint8_t *const *)p->records,
+                                        p->record_lens, p->model.segment_count);
 
-    dg_buf_init(&all);
-    for (uint32_t i = 0; i < p->model.segment_count; i++)
-        dg_buf_put(&all, p->records[i], p->record_lens[i]);
-    if (all.failed) {
-        dg_buf_free(&all);
-        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < p->model.segment_count; i++) {
+        free(p->records[i]); /* ciphertext: no need to wipe */
+        p->records[i] = NULL;
     }
-    rc = dg_dicom_put_private(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR, DG_ELEM_TILES,
-                              all.data, all.len);
-    free(all.data); /* ciphertext: no need to wipe */
+    dg_release_free_memory();
     return rc == DG_DICOM_OK ? DG_OK : dg_fail(err, errlen, DG_EINPUT, "cannot write the tiles");
 }
 
@@ -676,6 +682,9 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
         rc = write_output(&p, flags, out, err, errlen);
     if (rc == DG_OK)
         rc = dg_phi_commit(ctx, &p.phi, err, errlen);
+    if (rc == DG_OK)
+        rc = dg_audit_event(ctx, "protect", p.phi.info.instance, p.phi.info.id, DG_OK, NULL, err,
+                            errlen);
     if (rc != DG_OK)
         dg_protected_free(out);
     protection_free(&p);

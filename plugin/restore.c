@@ -463,6 +463,8 @@ static int consume_pad(dg_ctx *ctx, const dg_phi_record *phi, char *err, size_t 
                        "the single-use pad %s was not claimed by this restore", phi->pad_id);
     if (rc != DG_KS_OK)
         return dg_fail(err, errlen, DG_ESTORE, "cannot destroy the single-use pad: %s", why);
+    if (rc == DG_KS_OK)
+        return dg_audit_event(ctx, "pad-claim", NULL, phi->pad_id, DG_OK, NULL, err, errlen);
     return DG_OK;
 }
 
@@ -547,6 +549,17 @@ static int deidentified_output(restoration *r, unsigned flags, uint8_t **out, si
     return rc;
 }
 
+/* Audits a restore (status rc, err saying why when refused); DG_OK when the record is written. */
+static int audit_restore(dg_ctx *ctx, const restoration *r, int deidentified, int rc, char *err,
+                         size_t errlen)
+{
+    char why[DG_ERRLEN];
+
+    snprintf(why, sizeof why, "%s", rc != DG_OK && err != NULL ? err : "");
+    return dg_audit_event(ctx, deidentified ? "restore-deidentified" : "restore", r->instance,
+                          r->phi.pad_id, rc, why, rc != DG_OK ? NULL : err, errlen);
+}
+
 static int check_restore_args(dg_ctx *ctx, const uint8_t *in, unsigned flags, uint8_t **out,
                               size_t *out_len, char *err, size_t errlen)
 {
@@ -597,6 +610,14 @@ DG_API int dg_restore(dg_ctx *ctx, const uint8_t *in, size_t in_len, dg_slice_lo
         rc = deidentified_output(&r, flags, out, out_len, err, errlen);
     if (rc == DG_OK && !deidentified)
         rc = fill_holes_and_check(&r, err, errlen);
+    /* The record is written before the original leaves, whatever the outcome. */
+    if (audit_restore(ctx, &r, deidentified, rc, err, errlen) != DG_OK && rc == DG_OK) {
+        rc = DG_ESTORE;
+        if (*out != NULL) /* a de-identified answer, made already: withheld */
+            dg_secure_free(*out, *out_len);
+        *out = NULL;
+        *out_len = 0;
+    }
     if (rc == DG_OK && !deidentified && !(flags & DG_RESTORE_KEEP_PAD))
         rc = consume_pad(ctx, &r.phi, err, errlen);
     else if (rc != DG_OK && claimed) /* the claim is undone: no identity lost */

@@ -67,7 +67,7 @@ api 8042 "/instances/$rid/study" | jq -c .MainDicomTags | sed 's/^/  /'
 echo
 
 echo "== restore"
-api 8042 "/dcmguard/instances/$rid/restore" -o "$OUT/restored-rest.dcm"
+api 8042 "/dcmguard/instances/$rid/restore" -X POST -o "$OUT/restored-rest.dcm"
 same=no
 cmp -s "$f" "$OUT/restored-rest.dcm" && same=yes
 echo "REST upload of ${f#"$DATA"/}: restored byte-identical to the uploaded file: $same"
@@ -76,7 +76,7 @@ printf '  original: %s\n  restored: %s\n' "$(dcmdump +P 0010,0010 +P 0008,0018 "
 api 8042 "/instances/$rid/file" -o "$OUT/stored-rest.dcm"
 printf '  stored:   %s\n' "$(dcmdump +P 0010,0010 +P 0008,0018 "$OUT/stored-rest.dcm" | tr -s ' ' | cut -d'#' -f1 | paste -sd' ')"
 id=$(api 8042 /instances | jq -r --arg r "$rid" '[.[] | select(. != $r)][0]')
-api 8042 "/dcmguard/instances/$id/restore" -o "$OUT/restored-cstore.dcm"
+api 8042 "/dcmguard/instances/$id/restore" -X POST -o "$OUT/restored-cstore.dcm"
 echo "C-STORE'd instance $id restored: $(stat -c %s "$OUT/restored-cstore.dcm") bytes (exactly the buffer Orthanc"
 echo "  decoded from the network and handed to the plugin; see docs/orthanc.md), in $OUT/restored-cstore.dcm"
 echo

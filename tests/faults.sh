@@ -30,7 +30,7 @@ K=$TMP/key
 "$CLI" keygen -o "$K" >/dev/null
 FULL=$TMP/full
 mkdir -p "$FULL"
-if ! mount -t tmpfs -o size=300k tmpfs "$FULL" 2>"$TMP/mount.err"; then
+if ! mount -t tmpfs -o size=300k,mode=0700 tmpfs "$FULL" 2>"$TMP/mount.err"; then
     echo "SKIP: cannot mount a tmpfs in a user+mount namespace: $(cat "$TMP/mount.err")"
     exit 77
 fi

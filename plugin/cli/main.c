@@ -6,6 +6,7 @@
  *   dcmguard restore -k KEYFILE -s KEYSTORE -o OUT [--deidentified] ... IN...
  *   dcmguard inspect FILE...
  *   dcmguard keys list|purge|destroy -s KEYSTORE [ID]
+ *   dcmguard audit list|verify -s KEYSTORE [--json] [--since T] [--anchor SEQ:HASH]
  *
  * The CLI only calls the library's public API (dcmguard.h) and the file
  * helpers (files.h). Each input that fails gets one line on stderr naming
@@ -18,9 +19,11 @@
 #include "progress.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +43,7 @@ static const char usage_top[] =
     "  restore  give back the original files\n"
     "  inspect  describe a protected file (needs no key, prints no secret)\n"
     "  keys     list, purge or destroy the one-time pads of a key store\n"
+    "  audit    list or verify the audit trail of a key store\n"
     "  analyze  security metrics of a cipher image against its plain image\n"
     "\n"
     "Run 'dcmguard <command> --help' for a command's options; 'dcmguard --version'.\n";
@@ -132,6 +136,22 @@ static const char usage_keys[] =
     "import-secret puts it into a new store, which then gives the same pseudonyms\n"
     "(for sites that must share them). Both need the master key.\n";
 
+static const char usage_audit[] =
+    "usage: dcmguard audit list -s KEYSTORE [--json | --xml] [--since T]\n"
+    "       dcmguard audit verify -s KEYSTORE [--anchor SEQ:HASH]\n"
+    "\n"
+    "Every protect, restore, pad destruction and key-store creation leaves one\n"
+    "record in the key store: UTC time, actor, action, pseudonymous instance UID, pad\n"
+    "id, outcome; never a patient value. Records are hash-chained. list shows them\n"
+    "(--xml: one DICOM audit message, PS3.15 A.5, per line)\n"
+    "(since T: 2026-12-07, 2026-12-07T05:40:00Z or Unix seconds). verify checks the\n"
+    "chain, says which record was edited, removed, inserted or reordered (exit 1),\n"
+    "and prints the head SEQ:HASH to keep elsewhere; --anchor checks a head kept\n"
+    "before (a chain rewritten whole). See docs/audit.md.\n"
+    "\n"
+    "Every command that opens a key store takes --audit-syslog: each record is also\n"
+    "sent to syslog (authpriv) as a DICOM audit message (PS3.15 A.5 XML).\n";
+
 static const char usage_inspect[] =
     "usage: dcmguard inspect FILE...\n"
     "\n"
@@ -141,6 +161,8 @@ typedef struct options {
     const char *key, *keystore, *output, *slices_dir;
     unsigned tile_rows, tile_cols, threads;
     int verbose, deidentified, json, allow_burned_in;
+    int audit_syslog, xml;
+    const char *since, *anchor;
     int progress; /* -1 --quiet, 0 on a terminal, 1 --progress */
     const char *summary_json;
     dg_otp_mode otp;
@@ -163,6 +185,10 @@ enum {
     OPT_ALLOW_BURNED_IN,
     OPT_JSON,
     OPT_MODE,
+    OPT_AUDIT_SYSLOG,
+    OPT_SINCE,
+    OPT_ANCHOR,
+    OPT_XML,
     OPT_PROGRESS,
     OPT_SUMMARY_JSON
 };
@@ -183,6 +209,10 @@ static const struct option long_options[] = {
     {"allow-burned-in", no_argument, NULL, OPT_ALLOW_BURNED_IN},
     {"json", no_argument, NULL, OPT_JSON},
     {"mode", required_argument, NULL, OPT_MODE},
+    {"audit-syslog", no_argument, NULL, OPT_AUDIT_SYSLOG},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"anchor", required_argument, NULL, OPT_ANCHOR},
+    {"xml", no_argument, NULL, OPT_XML},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
@@ -312,6 +342,18 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
             else
                 return usage_error(usage, "--mode wants aes or chaos, not '%s'", optarg);
             break;
+        case OPT_AUDIT_SYSLOG:
+            o->audit_syslog = 1;
+            break;
+        case OPT_SINCE:
+            o->since = optarg;
+            break;
+        case OPT_ANCHOR:
+            o->anchor = optarg;
+            break;
+        case OPT_XML:
+            o->xml = 1;
+            break;
         case OPT_HELP:
             fputs(usage, stdout);
             return 1;
@@ -340,6 +382,28 @@ static int cmd_keygen(int argc, char **argv)
     return 0;
 }
 
+/*
+ * A context whose audit records name this OS user and host ("user@host"),
+ * created before any key store is opened (opening may create one, audited).
+ */
+static dg_ctx *new_context(const options *o)
+{
+    char actor[DG_ACTOR_MAX + 1], host[64] = "localhost", uid[24];
+    const struct passwd *pw = getpwuid(geteuid());
+    dg_ctx *ctx = NULL;
+
+    if (dg_ctx_create(&ctx) != DG_OK)
+        return NULL;
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    snprintf(uid, sizeof uid, "uid%u", (unsigned)geteuid());
+    snprintf(actor, sizeof actor, "%.60s@%.63s", pw != NULL ? pw->pw_name : uid, host);
+    dg_ctx_set_actor(ctx, actor);
+    dg_ctx_set_audit_syslog(ctx, o->audit_syslog);
+    return ctx;
+}
+
 /* Everything a protect or restore run shares. */
 typedef struct run {
     options opt;
@@ -354,7 +418,7 @@ static int open_context(run *r, const char *usage)
     if (r->opt.key == NULL || r->opt.output == NULL ||
         (r->opt.keystore == NULL && !r->opt.deidentified))
         return usage_error(usage, "%s", "-k KEYFILE, -s KEYSTORE and -o OUT are required");
-    if (dg_ctx_create(&r->ctx) != DG_OK) {
+    if ((r->ctx = new_context(&r->opt)) == NULL) {
         fprintf(stderr, "dcmguard: out of memory\n");
         return 1;
     }
@@ -655,7 +719,7 @@ static int cmd_keys(int argc, char **argv)
     optind++; /* back to positions in argv */
     if (o.keystore == NULL)
         return usage_error(usage_keys, "%s", "keys wants -s KEYSTORE");
-    if (dg_ctx_create(&ctx) != DG_OK ||
+    if ((ctx = new_context(&o)) == NULL ||
         dg_ctx_open_keystore(ctx, o.keystore, err, sizeof err) != DG_OK) {
         fprintf(stderr, "dcmguard: keys: %s\n", err[0] ? err : "out of memory");
         dg_ctx_destroy(ctx);
@@ -669,6 +733,87 @@ static int cmd_keys(int argc, char **argv)
                            "import-secret FILE (these two with -k)");
     if (rc != 0)
         fprintf(stderr, "dcmguard: keys %s: %s\n", action, err);
+    return rc;
+}
+
+/* T as Unix seconds: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" (UTC) or digits. */
+static int parse_time(const char *text, int64_t *out)
+{
+    struct tm tm;
+    const char *end;
+    char *num_end;
+    long long n;
+
+    memset(&tm, 0, sizeof tm);
+    if ((end = strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL && *end == '\0')
+        goto utc;
+    memset(&tm, 0, sizeof tm);
+    if ((end = strptime(text, "%Y-%m-%d", &tm)) != NULL && *end == '\0')
+        goto utc;
+    n = strtoll(text, &num_end, 10);
+    if (text[0] < '0' || text[0] > '9' || *num_end != '\0')
+        return -1;
+    *out = n;
+    return 0;
+utc:
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+static int audit_action(dg_ctx *ctx, const char *action, const options *o, int argc, char *err,
+                        size_t errlen)
+{
+    char *text = NULL;
+    int64_t since = INT64_MIN;
+    int intact = 0;
+
+    if (strcmp(action, "list") == 0 && optind == argc && o->anchor == NULL) {
+        if (o->since != NULL && parse_time(o->since, &since) != 0) {
+            snprintf(err, errlen, "--since wants 2026-12-07, 2026-12-07T05:40:00Z or Unix seconds");
+            return EXIT_USAGE;
+        }
+        if (dg_audit_list(ctx, o->xml ? DG_AUDIT_XML : o->json, since, &text, err, errlen) != DG_OK)
+            return 1;
+        fputs(text, stdout);
+        free(text);
+        return 0;
+    }
+    if (strcmp(action, "verify") == 0 && optind == argc && o->since == NULL) {
+        if (dg_audit_verify(ctx, o->anchor, &intact, &text, err, errlen) != DG_OK)
+            return 1;
+        fputs(text, intact ? stdout : stderr);
+        free(text);
+        return intact ? 0 : 1;
+    }
+    snprintf(err, errlen, "audit wants list [--json] [--since T] or verify [--anchor SEQ:HASH]");
+    return EXIT_USAGE;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+    char err[DG_ERRLEN] = "";
+    const char *action = argc > 1 ? argv[1] : "";
+    dg_ctx *ctx = NULL;
+    options o;
+    int rc = parse_options(argc - 1, argv + 1, usage_audit, &o);
+
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    optind++; /* back to positions in argv */
+    if (o.keystore == NULL)
+        return usage_error(usage_audit, "%s", "audit wants -s KEYSTORE");
+    if ((ctx = new_context(&o)) == NULL ||
+        dg_ctx_open_keystore(ctx, o.keystore, err, sizeof err) != DG_OK) {
+        fprintf(stderr, "dcmguard: audit: %s\n", err[0] ? err : "out of memory");
+        dg_ctx_destroy(ctx);
+        return 1;
+    }
+    rc = audit_action(ctx, action, &o, argc, err, sizeof err);
+    dg_ctx_destroy(ctx);
+    if (rc == EXIT_USAGE)
+        return usage_error(usage_audit, "%s", err);
+    if (rc != 0 && err[0] != '\0')
+        fprintf(stderr, "dcmguard: audit %s: %s\n", action, err);
     return rc;
 }
 
@@ -702,6 +847,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc - 1, argv + 1);
+    if (strcmp(cmd, "audit") == 0)
+        return cmd_audit(argc - 1, argv + 1);
     fprintf(stderr, "dcmguard: unknown command '%s'\n%s", cmd, usage_top);
     return EXIT_USAGE;
 }

@@ -117,8 +117,9 @@ def main():
             values.append(v.decode().strip())
     elements += extra
     sop = [v for t, vr, v in elements if t == 0x00080018][0]
-    meta = [(0x00020016, "AE", word(9012, "AET"))]
-    values.append(word(9012, "AET"))
+    meta = [(0x00020016, "AE", word(9012, "AET")),
+            (0x00020026, "UR", "dicom://" + word(9013, "URL").lower() + ".example:104")]
+    values += [word(9012, "AET"), word(9013, "URL").lower()]
     with open(out, "wb") as f:
         f.write(dicomgen.part10(elements, "1.2.840.10008.5.1.4.1.1.7", sop, meta))
     with open(values_path, "w") as f:

@@ -23,7 +23,7 @@ check_stored() {
         n=$((n + 1))
         api 8042 "/instances/$id/file" -o "$TMP/s.dcm" && "$CLI" inspect "$TMP/s.dcm" | grep -q '^protected: yes' ||
             { bad=$((bad + 1)); continue; }
-        [ "$(http_code 8042 "/dcmguard/instances/$id/restore" -o "$TMP/r.dcm")" = 200 ] &&
+        [ "$(http_code 8042 "/dcmguard/instances/$id/restore" -X POST -o "$TMP/r.dcm")" = 200 ] &&
             dcmdump -q "$TMP/r.dcm" >/dev/null 2>&1 || bad=$((bad + 1))
     done
     echo "$n stored, $bad not protected or not restorable"

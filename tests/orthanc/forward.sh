@@ -75,7 +75,7 @@ for id in $(api 8045 /instances | jq -r '.[]'); do
     rm -f "$TMP/a.orig"
     "$CLI" restore -k "$KEY" -s "$TMP/keys.db" -o "$TMP/a.orig" "$TMP/a.dcm" 2>/dev/null ||
         { same=0; fail "archive instance $id does not restore"; continue; }
-    cmp -s "$TMP/a.orig" <(api 8042 "/dcmguard/instances/$id/restore") ||
+    cmp -s "$TMP/a.orig" <(api 8042 "/dcmguard/instances/$id/restore" -X POST) ||
         { same=0; fail "archive instance $id restores to something else than the gateway's"; }
 done
 expect "archive copies are protected and restore to the gateway's originals" [ "$same" = 1 ]

@@ -80,7 +80,7 @@ done
 expect "every instance the gateway stored is protected" \
     [ "$("$CLI" inspect "$TMP"/gwstore/*.dcm 2>/dev/null | grep -c '^protected: yes')" = "$(count 8042)" ]
 for id in $(api 8042 /instances | jq -r '.[]'); do
-    api 8042 "/dcmguard/instances/$id/restore" | sha256sum | cut -d' ' -f1
+    api 8042 "/dcmguard/instances/$id/restore" -X POST | sha256sum | cut -d' ' -f1
 done | sort >"$TMP/restored.sha"
 expect "restore gives exactly what the plain Orthanc stored, for every instance" \
     cmp -s "$TMP/restored.sha" "$TMP/expected.sha"
@@ -143,7 +143,7 @@ for f in "$DATA"/files/*.dcm; do
     [ "$code" = 200 ] || { same=0; fail "REST upload of $f: HTTP $code"; continue; }
     [ "$(jq -r .Status "$TMP/up.json")" = Success ] || continue # AlreadyStored: same UIDs as an earlier file
     id=$(jq -r .ID "$TMP/up.json")
-    api 8044 "/dcmguard/instances/$id/restore" "${A[@]}" -o "$TMP/back.dcm"
+    api 8044 "/dcmguard/instances/$id/restore" -X POST "${A[@]}" -o "$TMP/back.dcm"
     cmp -s "$f" "$TMP/back.dcm" || { same=0; fail "REST restore of $f differs"; }
     n=$((n + 1))
 done
@@ -185,6 +185,36 @@ for round in 1 2 3; do
     expect "REST single-use round $round: one original of 8 concurrent restores ($got answered 200)" \
         [ "$got" = 1 -a "$good" = 1 ]
 done
+
+# No side effect on GET; every route checks the user; every act is audited under its user.
+expect "GET on a restore route answers 405" [ "$(http_code 8044 "/dcmguard/instances/$id/restore" "${A[@]}")" = 405 ]
+pad=$("$CLI" keys list -s "$TMP/keys.db" --json | jq -r '.[0].id')
+"$CLI" protect -k "$KEY" -s "$TMP/keys.db" --otp-ttl 1s -o "$TMP/short.dcm" "$DATA/files/pydicom_MR_small.dcm"
+short_pad=$("$CLI" keys list -s "$TMP/keys.db" --json | jq -r 'map(select(.expires != "never")) | .[0].id')
+for route in "POST /dcmguard/instances/$id/restore" "GET /dcmguard/instances/$id/restore" \
+    "POST /dcmguard/restore" "GET /dcmguard/keys" "POST /dcmguard/keys/purge" "POST /dcmguard/keys/$pad" \
+    "DELETE /dcmguard/keys/$pad" "POST /DcmGuard/restore" "POST //dcmguard/restore" "POST /dcmguard/./restore" \
+    "POST /dcmguard/restore?deidentified=1" "POST /dcm%67uard/restore" "GET /dcmguard/keys/"; do
+    code=$(http_code 8044 "${route#* }" -u bob:bob-pw -X "${route%% *}" --data-binary @"$TMP/protected.dcm")
+    expect "RestoreUsers: bob gets 403 on $route (got $code)" [ "$code" = 403 ]
+done
+expect "bob cannot run a Lua script either (ExecuteLuaEnabled is off)" \
+    [ "$(http_code 8044 /tools/execute-script -u bob:bob-pw -X POST -d 'print(RestApiGet("/dcmguard/keys"))')" != 200 ]
+sleep 1.1 # the short pad expires
+expect "alice purges the expired pad" sh -c "curl -sf -u alice:alice-pw -X POST http://127.0.0.1:8044/dcmguard/keys/purge | jq -e '.Destroyed == 1' >/dev/null"
+expect "alice destroys a pad with POST" [ "$(http_code 8044 "/dcmguard/keys/$pad" "${A[@]}" -X POST)" = 200 ]
+"$CLI" audit list -s "$TMP/keys.db" --json >"$TMP/audit.json"
+rec() { jq -e --arg a "$1" --arg u "$2" --arg o "$3" --arg p "${4:-}" \
+    'map(select(.action == $a and .actor == $u and (.outcome | startswith($o)) and ($p == "" or .pad == $p))) | length >= 1' \
+    "$TMP/audit.json" >/dev/null; }
+expect "audit: the gateway's start" rec gateway-start "orthanc-gateway@$(hostname)" success
+expect "audit: alice's restores succeeded" rec restore orthanc:alice success
+expect "audit: bob's restore was refused" rec restore orthanc:bob "refused: not in DcmGuard.RestoreUsers"
+expect "audit: bob's key calls were refused" rec keys orthanc:bob "refused: not in DcmGuard.RestoreUsers"
+expect "audit: alice's purge destroyed the expired pad" rec pad-purge orthanc:alice success "$short_pad"
+expect "audit: alice destroyed the pad" rec pad-destroy orthanc:alice success "$pad"
+expect "audit: instances received over REST were protected" rec protect "orthanc-gateway@$(hostname) (instance received over the REST API)" success
+expect "audit: the trail verifies" "$CLI" audit verify -s "$TMP/keys.db"
 orthanc_stop gwrest
 
 echo "== $SECONDS s: 4. safe defaults, and Orthanc refuses to start on a broken configuration"
@@ -216,6 +246,9 @@ refuses typo "unknown setting DcmGuard.EnableRestoreRoute" ", \"DcmGuard\": { $g
 refuses badtiles "Tiles" ", \"DcmGuard\": { $good, \"Tiles\": \"0x9\" }"
 refuses ingest "IngestTranscoding" ", \"DcmGuard\": { $good }" ', "IngestTranscoding": "1.2.840.10008.1.2.4.80"'
 refuses noarchive "ForwardTo" ", \"DcmGuard\": { $good, \"ForwardTo\": \"archive\" }"
+refuses lua "ExecuteLuaEnabled" ", \"DcmGuard\": { $good, \"EnableRestoreRoutes\": true }" ', "ExecuteLuaEnabled": true'
+refuses python "PythonScript" ", \"DcmGuard\": { $good, \"EnableKeyRoutes\": true }" ', "PythonScript": "/x/script.py"'
+refuses pyplugin "libOrthancPython" ", \"DcmGuard\": { $good, \"EnableKeyRoutes\": true }" ", \"Plugins\": [\"$PLUGIN\", \"/nonexistent/libOrthancPython.so\"]"
 echo "not a key store" >"$TMP/garbage.db"
 refuses badstore "KeyStore" ", \"DcmGuard\": { \"MasterKey\": \"$KEY\", \"KeyStore\": \"$TMP/garbage.db\" }"
 summary

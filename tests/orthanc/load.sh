@@ -75,7 +75,7 @@ expect "every stored file is protected ($prot of $stored)" [ "$prot" = "$stored"
 echo "== $SECONDS s: a sample of 50 restores to a file sent"
 bad=0 n=0
 for id in $(shuf -n 50 "$TMP/ids"); do
-    h=$(api 8042 "/dcmguard/instances/$id/restore" | sha256sum | cut -d' ' -f1)
+     h=$(api 8042 "/dcmguard/instances/$id/restore" -X POST | sha256sum | cut -d' ' -f1)
     grep -qx "$h" "$TMP/sent.sha" || { bad=$((bad + 1)); fail "restore of $id is none of the files sent"; }
     n=$((n + 1))
 done

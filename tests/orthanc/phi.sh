@@ -5,12 +5,16 @@
 # files (top level, inside a sequence, in a private block, and fresh UIDs);
 # the files go to the gateway over C-STORE and over REST; then every byte of
 # Orthanc's storage folder and index (with its WAL), the gateway journal and
-# Orthanc's log is searched for each value: as UTF-8 and UTF-16, any case.
-# Zero hits required. Also (issue 11): a generated file with a distinctive
+# Orthanc's log (run with --verbose, restores included) and the key store
+# with its audit trail is searched for each value: as UTF-8 and UTF-16, any
+# case. Zero hits required. Also (issue 11): a generated file with a distinctive
 # value in every PS3.15 2026c E.1-1 attribute whose action is not K, an ECG
 # and an encapsulated PDF naming the patient go in over REST; none of their
 # values may be in the storage, index, WAL, log or journal, nor in any
-# MainDicomTags of /patients, /studies, /series, /instances?expand.
+# MainDicomTags of /patients, /studies, /series, /instances?expand. Then one
+# file goes to a gateway run with --trace: the plugin warns at start-up, none
+# of its lines holds a value, and the test reports which values Orthanc's own
+# trace wrote (docs/orthanc.md).
 source "$(dirname "$0")/lib.sh"
 gateway_test_begin "$@"
 UIDROOT=1.2.826.0.1.3680043.10.1447.4242
@@ -64,8 +68,10 @@ for v in "${PHI[@]}"; do
     [ -n "$(hits "$TMP/phi" "$v")" ] || fail "the injected files lack $v (test is broken)"
 done
 
-orthanc_start gw 8042 4242 GATEWAY ", \"Plugins\": [\"$PLUGIN\"], \"DcmGuard\": { \"MasterKey\": \"$KEY\",
-  \"KeyStore\": \"$TMP/keys.db\", \"Journal\": \"$TMP/journal.db\" }" ||
+SECTION=", \"Plugins\": [\"$PLUGIN\"], \"DcmGuard\": { \"MasterKey\": \"$KEY\",
+  \"KeyStore\": \"$TMP/keys.db\", \"Journal\": \"$TMP/journal.db\", \"EnableRestoreRoutes\": true,
+  \"EnableKeyRoutes\": true }"
+DGO_ORTHANC_ARGS=--verbose orthanc_start gw 8042 4242 GATEWAY "$SECTION" ||
     { fail "the gateway did not start: $(tail -2 "$TMP/gw/log")"; summary; exit 1; }
 mapfile -t FILES < <(find "$TMP/phi" -name '*.dcm' | sort -V)
 half=$((${#FILES[@]} / 2))
@@ -75,6 +81,17 @@ for f in "${FILES[@]:$half}"; do
     expect "REST: $(basename "$f") accepted" [ "$(http_code 8042 /instances -X POST --data-binary @"$f")" = 200 ]
 done
 expect "all ${#FILES[@]} instances stored" [ "$(api 8042 /instances | jq length)" = "${#FILES[@]}" ]
+# Restores (plain, de-identified, refused) and key routes: what they log must hold no value either.
+restored=0
+for id in $(api 8042 /instances | jq -r '.[]'); do
+    api 8042 "/dcmguard/instances/$id/restore" -X POST -o "$TMP/r.dcm" && restored=$((restored + 1))
+    api 8042 "/dcmguard/instances/$id/restore?deidentified=1" -X POST -o /dev/null
+done
+expect "every instance restored over REST ($restored)" [ "$restored" = "${#FILES[@]}" ]
+expect "a restored original holds the injected values (the search can find them)" [ -n "$(hits "$TMP/r.dcm" Zqxvbrt)" ]
+rm -f "$TMP/r.dcm"
+http_code 8042 /dcmguard/restore -X POST --data-binary @"${FILES[0]}" >/dev/null # refused: not protected
+api 8042 /dcmguard/keys -o /dev/null
 for level in patients studies series instances; do
     api 8042 "/$level?expand" >>"$TMP/rest-main.json" || fail "GET /$level?expand"
 done
@@ -106,7 +123,25 @@ for v in "${PHI[@]}"; do
         hits "$TMP/gw/db" "$v"
         hits "$TMP/journal.db" "$v"
         hits "$TMP/gw/log" "$v"
+        hits "$TMP" "$v" | grep '/keys\.db'
     )
-    expect "no trace of \"$v\" in Orthanc's storage, index, log or the journal${where:+: $where}" [ -z "$where" ]
+    expect "no trace of \"$v\" in Orthanc's storage, index, --verbose log, the journal or the key store and its audit trail${where:+: $where}" [ -z "$where" ]
 done
+expect "the --verbose log has the plugin's restore lines (the search covers them)" grep -q "dcmguard: restored" "$TMP/gw/log"
+
+# --trace: the plugin warns; its own lines hold no value; Orthanc's trace is reported.
+DGO_ORTHANC_ARGS=--trace orthanc_start gwtrace 8043 4243 GWTRACE "$SECTION" ||
+    fail "the gateway did not start with --trace: $(tail -2 "$TMP/gwtrace/log")"
+cstore 4243 GWTRACE "$TMP/trace.status" "${FILES[0]}"
+api 8043 "/dcmguard/instances/$(api 8043 /instances | jq -r '.[0]')/restore" -X POST -o /dev/null
+orthanc_stop gwtrace
+expect "--trace: the plugin warns at start-up" grep -q "dcmguard: Orthanc runs with trace logging" "$TMP/gwtrace/log"
+grep "dcmguard: " "$TMP/gwtrace/log" >"$TMP/trace-plugin.log"
+expect "--trace: the plugin's lines are there (the search covers them)" [ -s "$TMP/trace-plugin.log" ]
+in_trace=()
+for v in "${PHI[@]}"; do
+    expect "--trace: no \"$v\" in the plugin's lines" [ -z "$(hits "$TMP/trace-plugin.log" "$v")" ]
+    [ -n "$(hits "$TMP/gwtrace/log" "$v")" ] && in_trace+=("$v")
+done
+echo "NOTE: Orthanc's own --trace output holds ${#in_trace[@]} of the ${#PHI[@]} values: ${in_trace[*]:-none}"
 summary

@@ -110,6 +110,26 @@ echo "index: $n instances, $bad not protected or not restorable; $missing acknow
 expect "every stored instance is protected and restores through either gateway" [ "$n" -gt 0 ] && [ "$bad" = 0 ]
 expect "nothing acknowledged is lost" [ "$missing" = 0 ]
 
+# 3b. One single-use pad, 8 concurrent restores through the two gateways: exactly one original.
+one=$DATA/files/pydicom_CT_small.dcm
+"$CLI" protect --otp-policy single-use -k "$KEY" -s "$PG_URI" -o "$TMP/single.dcm" "$one" ||
+    fail "protect --otp-policy single-use on the PostgreSQL store"
+restores=()
+for i in 0 1 2 3 4 5 6 7; do
+    http_code $((8042 + i % 2)) /dcmguard/restore -X POST --data-binary @"$TMP/single.dcm" \
+        -o "$TMP/single-$i.dcm" >"$TMP/single-$i.code" &
+    restores+=($!)
+done
+wait "${restores[@]}"
+want=$(sha "$one") originals=0
+for i in 0 1 2 3 4 5 6 7; do
+    [ "$(cat "$TMP/single-$i.code")" = 200 ] && [ "$(sha "$TMP/single-$i.dcm")" = "$want" ] &&
+        originals=$((originals + 1))
+done
+echo "8 concurrent restores of one single-use pad through two gateways: $originals original(s)," \
+    "HTTP answers: $(for i in 0 1 2 3 4 5 6 7; do cat "$TMP/single-$i.code"; echo; done | sort | uniq -c | tr -s ' \n' ' ')"
+expect "exactly one of 8 concurrent restores of a single-use pad gets the original" [ "$originals" = 1 ]
+
 # 4. PostgreSQL stopped: refused and not stored; back: stored protected.
 extra=$DATA/files/pydicom_CT_small.dcm
 before=$(api 8043 /instances | jq length)

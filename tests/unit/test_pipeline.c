@@ -366,7 +366,15 @@ static void refuses_double_protection(dg_ctx *ctx, const char *name)
 
 int main(int argc, char **argv)
 {
-    char k1[] = "/tmp/dgtestkeyAXXXXXX", k2[] = "/tmp/dgtestkeyBXXXXXX";
+    /* key files and stores in a private folder: dcmguard refuses others' (private_file.h) */
+    char dir[] = "/tmp/dgtestpipeXXXXXX", k1[64], k2[64];
+
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(k1, sizeof k1, "%s/keyAXXXXXX", dir);
+    snprintf(k2, sizeof k2, "%s/keyBXXXXXX", dir);
     dg_ctx *ctx, *other;
 
     if (argc > 1)
