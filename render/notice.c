@@ -1,7 +1,8 @@
 /*
  * notice.c - draws the placeholder's notice with FreeType (see notice.h).
  * The font (DG_NOTICE_FONT, Debian's fonts-dejavu-core) is loaded once per
- * process; FreeType faces are not thread-safe, so drawing holds a lock.
+ * process and freed when it ends; FreeType faces are not thread-safe, so
+ * drawing holds a lock.
  */
 #include "notice.h"
 
@@ -31,6 +32,17 @@ static int load_font(void)
                 : -1;
     }
     return loaded;
+}
+
+/* Frees the font when the process (or a dlclose'd plugin) ends, so that leak checkers see nothing.
+ */
+__attribute__((destructor)) static void unload_font(void)
+{
+    if (loaded == 1) {
+        FT_Done_Face(face);
+        FT_Done_FreeType(library);
+    }
+    loaded = 0;
 }
 
 /* Width in pixels of text at the face's current size (unhinted advances: no glyph is loaded). */

@@ -9,9 +9,10 @@
 #      pkg-config against the installed library runs.
 #   3. Orthanc (inside unshare -rn) with the installed plugin from a config in
 #      a temporary folder: an instance sent with storescu is stored protected.
-#   4. Enabled (a link in /usr/share/orthanc/plugins): a reinstall (the
-#      upgrade path) keeps it working, removal is refused; disabled: purge
-#      leaves none of the package's files.
+#   4. Enabled (a link in /usr/share/orthanc/plugins): an upgrade (the same
+#      files packaged as a later version) keeps it enabled and says that
+#      Orthanc needs a restart; removal is refused; disabled: purge leaves
+#      none of the package's files.
 # The package is purged and the link removed on exit, also on failure.
 HERE=$(dirname "$(realpath "$0")")
 PLUGIN=/usr/lib/orthanc/libdcmguard_orthanc.so
@@ -99,10 +100,15 @@ unshare -rn true 2>/dev/null && {
     unshare -rn env DGO_IN_NETNS=1 bash "$0" --orthanc "$DATA" || fail "Orthanc with the installed plugin"
 } || echo "(no network namespace here: part 3 skipped)"
 
-echo "== $SECONDS s: 4. enabled: reinstall keeps it, removal refused; disabled: purge leaves nothing"
+echo "== $SECONDS s: 4. enabled: an upgrade keeps it, removal refused; disabled: purge leaves nothing"
 ln -s "$PLUGIN" "$LINK"
-"${APT[@]}" install --reinstall "$DEB" >"$TMP/apt.log" 2>&1 || fail "reinstall (upgrade path) while enabled failed"
-expect "the enabled plugin is still there after the reinstall" [ -f "$(readlink -f "$LINK")" ]
+(cd "$TMP" && cpack -G DEB -B "$TMP/pkg2" --config "$BUILD/CPackConfig.cmake" \
+    -D CPACK_PACKAGE_VERSION="$VERSION.1" >"$TMP/cpack.log" 2>&1)
+"${APT[@]}" install "$TMP/pkg2/dcmguard_${VERSION}.1_amd64.deb" >"$TMP/apt.log" 2>&1 ||
+    fail "upgrade while enabled failed: $(tail -3 "$TMP/apt.log")"
+expect "upgraded to $VERSION.1" [ "$(dpkg-query -W -f '${Version}' dcmguard)" = "$VERSION.1" ]
+expect "the upgrade says Orthanc needs a restart" grep -q "restart orthanc" "$TMP/apt.log"
+expect "the enabled plugin is still there after the upgrade" [ -f "$(readlink -f "$LINK")" ]
 refuse "removal while Orthanc loads the plugin" "${APT[@]}" remove dcmguard >"$TMP/apt.log" 2>&1
 grep -q 'disable it first' "$TMP/apt.log" || fail "the refusal does not say what to do"
 expect "still installed after the refused removal" dpkg -s dcmguard >/dev/null 2>&1

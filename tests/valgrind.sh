@@ -78,13 +78,19 @@ vg 0 "inspect" inspect "$TMP/prot/pydicom_CT_small.dcm" "$TMP/sl/pydicom_MR_smal
 
 # Refusals of restore.
 cp "$TMP/prot/pydicom_CT_small.dcm" "$TMP/flip.dcm"
-size=$(stat -c %s "$TMP/flip.dcm")
-printf '\x5a' | dd of="$TMP/flip.dcm" bs=1 seek=$((size - 1000)) conv=notrunc 2>/dev/null
+# A byte inside the first encrypted tile (after its record magic DGTL): the
+# placeholder image is clear and not needed by restore, so it is not the target.
+at=$(grep -obUa DGTL "$TMP/flip.dcm" | head -n 1 | cut -d: -f1)
+printf '\x5a' | dd of="$TMP/flip.dcm" bs=1 seek=$((at + 100)) conv=notrunc 2>/dev/null
 vg 1 "restore of an altered file" restore -k "$K" -s "$S" -o "$TMP/flip.back" "$TMP/flip.dcm"
 vg 0 "keygen of a second key" keygen -o "$TMP/other.key"
 vg 1 "restore under a wrong key" restore -k "$TMP/other.key" -s "$S" -o "$TMP/wrong.back" \
     "$TMP/prot/pydicom_MR_small_RLE.dcm"
-rm -f "$TMP"/slices/pydicom_MR_small_RLE.dcm.*r0c0*
+# Slice files are named from the protection id (docs/format.md): remove one
+# of the RLE file's, found by the id inspect prints.
+rle_id=$("$CLI" inspect "$TMP/sl/pydicom_MR_small_RLE.dcm" | sed -n 's/^protection id: *//p' | cut -c1-8)
+[ -n "$rle_id" ] && ls "$TMP"/slices/ | grep -q "$rle_id" || fail "no slice of the RLE file found by its protection id"
+rm -f "$(ls -d "$TMP"/slices/*"$rle_id"* | head -n 1)"
 vg 1 "restore with a slice missing" restore -k "$K" -s "$S" --slices-dir "$TMP/slices" \
     -o "$TMP/miss.back" "$TMP/sl/pydicom_MR_small_RLE.dcm"
 vg 1 "inspect of an unprotected file" inspect "$F/pydicom_CT_small.dcm"

@@ -10,13 +10,16 @@
 #      the gateway does not send): everything stays queued and storage
 #      commitment says "not yet"; then the archive accepts: every instance
 #      arrives protected and restores; storage commitment succeeds.
+#   3. the gateway restarted without the DICOMweb plugin (the STOW-RS route is
+#      missing): a new instance stays queued, nothing is dropped.
 source "$(dirname "$0")/lib.sh"
 gateway_test_begin "$@"
 DICOMWEB=/usr/share/orthanc/plugins/libOrthancDicomWeb.so
 [ -f "$DICOMWEB" ] || { echo "SKIP: no $DICOMWEB (orthanc-dicomweb)"; exit 77; }
 
+# gateway_start [PLUGINS]: the gateway (by default with the DICOMweb plugin).
 gateway_start() {
-    orthanc_start gw 8042 4242 GATEWAY ", \"Plugins\": [\"$PLUGIN\", \"$DICOMWEB\"],
+    orthanc_start gw 8042 4242 GATEWAY ", \"Plugins\": [${1:-\"$PLUGIN\", \"$DICOMWEB\"}],
       \"DcmGuard\": { \"MasterKey\": \"$KEY\", \"KeyStore\": \"$TMP/keys.db\", \"EnableRestoreRoutes\": true,
                       \"ForwardToDicomWeb\": \"archive\", \"ForwardBatch\": 4, \"ForwardRetryFirst\": 1,
                       \"ForwardRetryMax\": 1 },
@@ -130,4 +133,13 @@ done
 expect "archive copies are protected and restore to the sent instances" [ "$same" = 1 ]
 commitment
 expect "storage commitment succeeds for all $N once the archive has them" [ "$(jq '.Success | length' "$TMP/commit.json")" = "$N" ]
+
+echo "== $SECONDS s: 3. the gateway without the DICOMweb plugin"
+orthanc_stop gw
+gateway_start "\"$PLUGIN\"" || fail "the gateway did not restart without the DICOMweb plugin"
+api 8042 /instances -X POST --data-binary @"$DATA/files/dcmqa12_12bitUnsigned.dcm" >/dev/null ||
+    fail "the gateway refused an instance"
+sleep 3
+expect "no STOW-RS route: the new instance stays queued" [ "$(status ForwardPending)" = 1 ]
+expect "and nothing is dropped" [ "$(status ForwardDropped)" = 0 -a "$(status Forwarded)" = "$N" ]
 summary

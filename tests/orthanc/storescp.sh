@@ -4,7 +4,11 @@
 #   1. storescp runs dcmguard-storescp-hook on each reception; a calling AE
 #      title built to inject a command does nothing; every received file is
 #      replaced by its protected form, which restores to exactly what a plain
-#      storescp wrote; a malformed file is left unprotected and reported.
+#      storescp wrote; a malformed file ends in the quarantine folder, mode
+#      0600, and is reported. Under the recipe's umask 077 the incoming
+#      folder, the quarantine and the protected files are owner-only; the hook
+#      refuses to run on an incoming folder (or quarantine) that group or
+#      others may enter.
 #   2. Forwarding with storescu: the archive is down during the sends, the
 #      protected files wait in the outbox, and arrive once it is up.
 #   3. In place: DCMGUARD_OUT = DCMGUARD_IN.
@@ -15,6 +19,7 @@ SCP_PIDS=()
 trap 'for p in "${SCP_PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait; rm -rf "$TMP"' EXIT
 
 CLI=$1 HOOK=$2 DATA=$3
+umask 077 # the recipe (docs/storescp.md): received files are patient data
 export DCMGUARD=$CLI DCMGUARD_KEY=$TMP/master.key DCMGUARD_KEYSTORE=$TMP/keys.db
 export DCMGUARD_IN=$TMP/in DCMGUARD_OUT=$TMP/out
 "$CLI" keygen -o "$DCMGUARD_KEY" >/dev/null
@@ -82,13 +87,36 @@ expect "every file in out/ is protected" [ "$bad" = 0 ]
 (cd "$TMP/ref" && sha256sum -- * | cut -d' ' -f1 | sort) >"$TMP/ref.sha"
 expect "restored files are exactly what a plain storescp wrote" cmp -s "$TMP/restored.sha" "$TMP/ref.sha"
 
+mode() { stat -c %a "$1"; }
+expect "umask 077: the incoming folder is 700 (got $(mode "$TMP/in"))" [ "$(mode "$TMP/in")" = 700 ]
+modes=$(for f in "$TMP"/out/*; do mode "$f"; done | sort -u | paste -sd,)
+expect "protected files are 600 (got $modes)" [ "$modes" = 600 ]
 malformed "$TMP/deep.dcm"
 storescu -aec STORE 127.0.0.1 11112 "$TMP/deep.dcm" 2>/dev/null
-expect "a malformed file is left in in/, unprotected" settle "$TMP/in" 1
+expect "a malformed file ends in the quarantine" settle "$TMP/in/quarantine" 1
+expect "and is gone from in/" settle "$TMP/in" 0
+q=$(find "$TMP/in/quarantine" -type f | head -1)
+expect "the quarantined file is mode 600 (got $(mode "$q"))" [ "$(mode "$q")" = 600 ]
+expect "the quarantine folder is 700 (got $(mode "$TMP/in/quarantine"))" [ "$(mode "$TMP/in/quarantine")" = 700 ]
+expect "the quarantined file is the unprotected one storescp received" \
+    sh -c "! '$CLI' inspect '$q' 2>/dev/null | grep -q '^protected: yes'"
 sleep 0.5
 expect "and nothing was added to out/" settle "$TMP/out" "$N"
-expect "the hook said why" grep -q "dcmguard-storescp-hook: CT\|dcmguard-storescp-hook: .*not protected" "$TMP/storescp.log"
-rm -f "$TMP"/in/*
+expect "the hook said why" grep -q "dcmguard-storescp-hook: .*not protected, moved to the quarantine" "$TMP/storescp.log"
+rm -f "$TMP"/in/quarantine/*
+
+# The hook refuses an incoming folder (or quarantine) others may enter, and touches nothing there.
+mkdir -m 755 "$TMP/open"
+cp "$DATA/files/pydicom_CT_small.dcm" "$TMP/open/CT.1"
+DCMGUARD_IN=$TMP/open "$HOOK" CT.1 2>"$TMP/open.err"
+rc=$?
+expect "an incoming folder of mode 755 is refused (exit $rc)" [ $rc = 1 ]
+expect "and the hook says why: $(cat "$TMP/open.err")" grep -q "accessible to group or others (mode 755)" "$TMP/open.err"
+expect "and its file was left alone" cmp -s "$TMP/open/CT.1" "$DATA/files/pydicom_CT_small.dcm"
+chmod 700 "$TMP/open"
+mkdir -m 770 "$TMP/openq"
+DCMGUARD_IN=$TMP/open DCMGUARD_QUARANTINE=$TMP/openq "$HOOK" CT.1 2>"$TMP/openq.err"
+expect "a quarantine of mode 770 is refused: $(cat "$TMP/openq.err")" grep -q "DCMGUARD_QUARANTINE .*mode 770" "$TMP/openq.err"
 
 echo "== $SECONDS s: forwarding; the archive starts after the sends"
 kill "${SCP_PIDS[0]}"

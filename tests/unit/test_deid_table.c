@@ -4,6 +4,7 @@
  * exact tags and of the repeating-group patterns, and a few option bits.
  */
 #include "check.h"
+#include "deid.h"
 #include "deid_table.h"
 
 #include <stdio.h>
@@ -129,11 +130,66 @@ static void test_safe_private_and_allow(void)
                              (uint16_t)dg_deid_allow_rows[i].tag) == NULL);
 }
 
+static dg_deid_act act_of(uint16_t g, uint16_t e, const char *vr, int seq, const char *creator,
+                          unsigned options)
+{
+    dg_deid_elem el = {g, e, vr, seq, creator};
+    return dg_deid_classify(&el, options);
+}
+
+/* deid.c's classification: the table, deny by default, payloads, private attributes, options. */
+static void test_classify(void)
+{
+    const unsigned none = 0, mod = DG_DEID_OPT_MODIFIED_DATES, full = DG_DEID_OPT_FULL_DATES;
+    const char *pet = "Philips PET Private Group";
+    dg_deid_elem creator = {0x7053, 0x0010, "LO", 0, pet};
+
+    CHECK(act_of(0x0010, 0x0010, "PN", 0, NULL, none) == DG_ACT_EMPTY); /* Patient's Name: Z */
+    CHECK(act_of(0x0008, 0x0018, "UI", 0, NULL, none) == DG_ACT_UID);   /* SOP Instance UID */
+    CHECK(act_of(0x0008, 0x0018, "UI", 0, NULL, DG_DEID_OPT_UIDS) == DG_ACT_KEEP);
+    CHECK(act_of(0x0008, 0x0012, "DA", 0, NULL, none) != DG_ACT_KEEP); /* Instance Creation Date */
+    CHECK(act_of(0x0008, 0x0012, "DA", 0, NULL, full) == DG_ACT_KEEP);
+    CHECK(act_of(0x0008, 0x0012, "DA", 0, NULL, mod) == DG_ACT_SHIFT);
+    CHECK(act_of(0x0008, 0x0013, "TM", 0, NULL, mod) == DG_ACT_KEEP); /* times of day stay */
+    /* deny by default */
+    CHECK(act_of(0x0008, 0x0104, "LO", 0, NULL, none) == DG_ACT_DUMMY);  /* Code Meaning */
+    CHECK(act_of(0x0040, 0xA160, "UT", 0, NULL, none) != DG_ACT_KEEP);   /* Text Value */
+    CHECK(act_of(0x0008, 0x0100, "SH", 0, NULL, none) == DG_ACT_KEEP);   /* Code Value: allowed */
+    CHECK(act_of(0x0028, 0x0010, "US", 0, NULL, none) == DG_ACT_KEEP);   /* Rows */
+    CHECK(act_of(0x0018, 0x9074, "DT", 0, NULL, none) != DG_ACT_KEEP);   /* Frame Acquisition DT */
+    CHECK(act_of(0x7776, 0x0010, "LO", 0, NULL, none) == DG_ACT_REMOVE); /* unknown, text */
+    CHECK(act_of(0x7776, 0x0012, "", 0, NULL, none) == DG_ACT_REMOVE);   /* unknown, implicit */
+    CHECK(act_of(0x7776, 0x0014, "US", 0, NULL, none) == DG_ACT_KEEP);   /* unknown, a number */
+    /* sequences */
+    CHECK(act_of(0x0040, 0xA730, "SQ", 1, NULL, none) == DG_ACT_KEEP); /* Content Seq.: D, walked */
+    CHECK(act_of(0x0008, 0x1111, "SQ", 1, NULL, none) == DG_ACT_KEEP); /* Ref. PPS Seq.: X/Z/D */
+    CHECK(act_of(0x0040, 0xA730, "UN", 0, NULL, none) != DG_ACT_KEEP); /* a sequence as UN bytes */
+    CHECK(act_of(0x0088, 0x0200, "SQ", 1, NULL, none) == DG_ACT_REMOVE); /* Icon Image Sequence */
+    /* payloads */
+    CHECK(act_of(0x5400, 0x1010, "OW", 0, NULL, none) == DG_ACT_ZERO);     /* Waveform Data */
+    CHECK(act_of(0x6002, 0x3000, "OW", 0, NULL, none) == DG_ACT_ZERO);     /* Overlay Data */
+    CHECK(act_of(0x7FE0, 0x0008, "OF", 0, NULL, none) == DG_ACT_ZERO);     /* Float Pixel Data */
+    CHECK(act_of(0x0042, 0x0011, "OB", 0, NULL, none) == DG_ACT_DOCUMENT); /* Encapsulated Doc. */
+    CHECK(act_of(0x6002, 0x0022, "LO", 0, NULL, none) == DG_ACT_DUMMY);    /* Overlay Description */
+    CHECK(act_of(0x5000, 0x2000, "OB", 0, NULL, none) == DG_ACT_REMOVE);   /* 50xx: X */
+    /* private attributes */
+    CHECK(act_of(0x7053, 0x1000, "DS", 0, pet, none) == DG_ACT_REMOVE);
+    CHECK(act_of(0x7053, 0x1000, "DS", 0, pet, DG_DEID_OPT_SAFE_PRIVATE) == DG_ACT_KEEP);
+    CHECK(act_of(0x7053, 0x1099, "LO", 0, pet, DG_DEID_OPT_SAFE_PRIVATE) == DG_ACT_REMOVE);
+    CHECK(act_of(0x7053, 0x1000, "DS", 0, "Other", DG_DEID_OPT_SAFE_PRIVATE) == DG_ACT_REMOVE);
+    CHECK(dg_deid_classify(&creator, DG_DEID_OPT_SAFE_PRIVATE) == DG_ACT_KEEP);
+    CHECK(!dg_deid_is_hole(DG_ACT_REMOVE, &creator)); /* creators are never holes */
+    /* File Meta: deny by default */
+    CHECK(!dg_deid_meta_is_phi(0x0010) && dg_deid_meta_is_phi(0x0003) &&
+          dg_deid_meta_is_phi(0x0026));
+}
+
 int main(void)
 {
     test_order_and_count();
     test_lookups();
     test_options();
     test_safe_private_and_allow();
+    test_classify();
     return check_summary("test_deid_table");
 }
