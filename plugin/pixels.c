@@ -385,6 +385,9 @@ int dg_pix_placeholder(const dg_dicom_info *info, const uint8_t *notice, dg_plac
     img.bits = bits;
     img.planar = 0;
     bytes = dg_jls_image_bytes(&img);
+    if (bytes >
+        DG_PIX_MAX_FRAME_BYTES) /* geometry not checked against pixel bytes: no placeholder */
+        return -1;
     samples = malloc(bytes ? bytes : 1);
     if (samples == NULL)
         return -1;

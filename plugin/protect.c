@@ -434,7 +434,8 @@ static uint8_t *draw_notice(protection *p)
     dg_dicom_get_string(p->dicom, 0x0008, 0x0018, uid, sizeof uid);
     snprintf(id, sizeof id, "instance %s", uid);
     has_id = uid[0] != '\0';
-    if (p->info.rows > 65535 || p->info.cols > 65535)
+    if (p->info.rows > 65535 || p->info.cols > 65535 ||
+        (uint64_t)p->info.rows * p->info.cols > DG_PIX_MAX_FRAME_BYTES)
         return NULL;
     mask = calloc((size_t)p->info.rows * p->info.cols, 1);
     if (mask != NULL && dg_notice_draw(mask, p->info.cols, p->info.rows, wide, 2 + has_id) <= 0 &&

@@ -166,6 +166,25 @@ expect "GET /dcmguard/keys answers a JSON array" sh -c "curl -sf -u alice:alice-
 expect "POST /dcmguard/keys/purge answers a count" sh -c "curl -sf -u alice:alice-pw -X POST http://127.0.0.1:8044/dcmguard/keys/purge | jq -e '.Destroyed >= 0' >/dev/null"
 code=$(http_code 8044 /dcmguard/restore "${A[@]}" -X POST --data-binary @"$DATA/files/pydicom_CT_small.dcm")
 expect "POST /dcmguard/restore of an unprotected file is a 400" [ "$code" = 400 ]
+# Single-use through REST (issue 12): 8 concurrent POSTs of one single-use file, 3 rounds: one original each.
+for round in 1 2 3; do
+    "$CLI" protect --otp-policy single-use -k "$KEY" -s "$TMP/keys.db" -o "$TMP/once.dcm" \
+        "$DATA/files/pydicom_SC_rgb_small_odd.dcm" || fail "protect single-use"
+    pids=()
+    for i in 1 2 3 4 5 6 7 8; do
+        http_code 8044 /dcmguard/restore "${A[@]}" -X POST --data-binary @"$TMP/once.dcm" \
+            -o "$TMP/once.$i" >"$TMP/once.$i.code" &
+        pids+=($!)
+    done
+    wait "${pids[@]}" # not the servers
+    got=0 good=0
+    for i in 1 2 3 4 5 6 7 8; do
+        [ "$(cat "$TMP/once.$i.code")" = 200 ] && got=$((got + 1)) &&
+            cmp -s "$TMP/once.$i" "$DATA/files/pydicom_SC_rgb_small_odd.dcm" && good=$((good + 1))
+    done
+    expect "REST single-use round $round: one original of 8 concurrent restores ($got answered 200)" \
+        [ "$got" = 1 -a "$good" = 1 ]
+done
 
 # No side effect on GET; every route checks the user; every act is audited under its user.
 expect "GET on a restore route answers 405" [ "$(http_code 8044 "/dcmguard/instances/$id/restore" "${A[@]}")" = 405 ]
