@@ -38,6 +38,17 @@ static void test_defaults(void)
     CHECK(cfg.journal_full_sync == 0);
     CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"m\", \"KeyStore\": \"ks\"}}") == 0);
     CHECK(strcmp(cfg.journal, "dcmguard-journal.db") == 0);
+    CHECK(cfg.forward_lease == 300);
+    /* a PostgreSQL key store: the journal is in the same database by default */
+    CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"m\","
+                " \"KeyStore\": \"postgresql:///dg?host=/run/postgresql\"}}") == 0);
+    CHECK(strcmp(cfg.journal, "postgresql:///dg?host=/run/postgresql") == 0);
+    CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"m\", \"KeyStore\": \"postgres:///dg\","
+                " \"ForwardLease\": 30}}") == 0);
+    CHECK(strcmp(cfg.journal, "postgres:///dg") == 0 && cfg.forward_lease == 30);
+    CHECK(
+        refused("{\"DcmGuard\": {\"MasterKey\": \"m\", \"KeyStore\": \"k\", \"ForwardLease\": 0}}",
+                "ForwardLease"));
 }
 
 static void test_every_setting(void)
