@@ -165,8 +165,35 @@ static void test_dicomweb(void)
 #undef DW
 }
 
+/* Issue 13: no restore or key route beside code that runs inside Orthanc. */
+static void test_script_runners(void)
+{
+#define ON ", \"EnableRestoreRoutes\": true"
+    CHECK(
+        refused("{\"DcmGuard\": {" MIN ON "}, \"ExecuteLuaEnabled\": true}", "ExecuteLuaEnabled"));
+    CHECK(refused("{\"DcmGuard\": {" MIN
+                  ", \"EnableKeyRoutes\": true}, \"ExecuteLuaEnabled\": true}",
+                  "DcmGuard.EnableKeyRoutes is refused"));
+    CHECK(parse("{\"DcmGuard\": {" MIN "}, \"ExecuteLuaEnabled\": true}") == 0); /* routes off */
+    CHECK(parse("{\"DcmGuard\": {" MIN ON "}, \"ExecuteLuaEnabled\": false}") == 0);
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"PythonScript\": \"/x.py\"}", "PythonScript"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"Java\": {}}", "Java"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"Plugins\": [\"/p/libOrthancPython.so\"]}",
+                  "libOrthancPython.so"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"Plugins\": [\"/p/libOrthancJava.so\"]}", "Java"));
+    /* only the file name counts: a folder whose path merely contains "lua" is not a script runner
+     */
+    CHECK(parse("{\"DcmGuard\": {" MIN ON "}, \"Plugins\": [\"/evaluation/plugins\"]}") == 0);
+    CHECK(dgo_scripting_plugin_name("/usr/lib/libOrthancPython3.11.so") != NULL);
+    CHECK(dgo_scripting_plugin_name("/usr/share/orthanc/plugins/libOrthancDicomWeb.so") == NULL);
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"AuditSyslog\": true}}") == 0 && cfg.audit_syslog == 1);
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"AuditSyslog\": 1}}", "AuditSyslog"));
+#undef ON
+}
+
 int main(void)
 {
+    test_script_runners();
     test_defaults();
     test_every_setting();
     test_mistakes();
