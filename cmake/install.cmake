@@ -37,5 +37,5 @@ install(FILES ${DG_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(DG_DOCDIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/dcmguard)
 install(FILES README.md docs/install.md docs/orthanc.md docs/storescp.md docs/format.md docs/header.md
-              docs/chaos.md DESTINATION ${DG_DOCDIR})
+              docs/chaos.md docs/audit.md DESTINATION ${DG_DOCDIR})
 install(FILES docs/examples/dcmguard.json DESTINATION ${DG_DOCDIR}/examples)

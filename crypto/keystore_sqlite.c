@@ -42,7 +42,9 @@
 #include <time.h>
 
 #define KS_APPLICATION_ID 0x44474B53 /* "DGKS" */
-#define KS_SCHEMA_VERSION 2 /* 2: the meta table (pseudonym secret, pending scrub) and claims */
+#define KS_STR(x) #x
+#define KS_XSTR(x) KS_STR(x) /* KS_XSTR(KS_APPLICATION_ID): "0x44474B53", for SQL */
+#define KS_SCHEMA_VERSION 2  /* 2: the meta table (pseudonym secret, pending scrub) and claims */
 #define KS_BUSY_TIMEOUT_MS 15000
 #define KS_RETRY_MS 15000             /* counted from the first attempt */
 #define KS_CHECKPOINT_TIMEOUT_MS 1000 /* best effort: do not hold the caller up */
@@ -452,20 +454,24 @@ static int configure_connection(dg_ks_store *ks, char *err, size_t errlen)
 /* DG_KS_OK when the file is ours or an empty database that can become ours. */
 static int check_ownership(dg_ks_store *ks, int *is_ours, char *err, size_t errlen)
 {
-    const char *op = "cannot read the header";
-    int64_t app_id = 0, objects = 0;
-    int rc = query_int(ks, "PRAGMA application_id", &app_id, op, err, errlen);
+    /*
+     * One statement, so one snapshot: read apart, the application id and the
+     * count of objects could straddle another process's creation of the
+     * store (id 0 then, objects afterwards) and call it someone else's file.
+     */
+    static const char sql[] =
+        "SELECT CASE (SELECT application_id FROM pragma_application_id())"
+        " WHEN " KS_XSTR(KS_APPLICATION_ID) " THEN 1"
+                                            " WHEN 0 THEN (CASE (SELECT count(*) FROM "
+                                            "sqlite_master) WHEN 0 THEN 0 ELSE -1 END)"
+                                            " ELSE -1 END";
+    int64_t verdict = -1;
+    int rc = query_int(ks, sql, &verdict, "cannot read the header", err, errlen);
 
     if (rc != DG_KS_OK)
         return rc;
-    *is_ours = app_id == KS_APPLICATION_ID;
-    if (*is_ours)
-        return DG_KS_OK;
-    if (app_id == 0)
-        rc = query_int(ks, "SELECT count(*) FROM sqlite_master", &objects, op, err, errlen);
-    if (rc != DG_KS_OK)
-        return rc;
-    if (app_id != 0 || objects != 0) {
+    *is_ours = verdict == 1;
+    if (verdict < 0) {
         set_error(err, errlen, ks->path, "not a dcmguard key store", NULL);
         return DG_KS_EFORMAT;
     }

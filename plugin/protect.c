@@ -539,17 +539,22 @@ static int put_block(protection *p, char *err, size_t errlen)
  * memory given back to the system), so that the output is assembled with
  * one copy of them besides the written file.
  */
+#define DG_TRIM_BYTES (16u << 20)
+
 static int put_tiles(protection *p, char *err, size_t errlen)
 {
     int rc = dg_dicom_put_private_parts(p->dicom, DG_PRIVATE_GROUP, DG_PRIVATE_CREATOR,
                                         DG_ELEM_TILES, (const uint8_t *const *)p->records,
                                         p->record_lens, p->model.segment_count);
+    size_t total = 0;
 
     for (uint32_t i = 0; i < p->model.segment_count; i++) {
+        total += p->record_lens[i];
         free(p->records[i]); /* ciphertext: no need to wipe */
         p->records[i] = NULL;
     }
-    dg_release_free_memory();
+    if (total >= DG_TRIM_BYTES) /* a large file: give the records' memory back before writing */
+        dg_release_free_memory();
     return rc == DG_DICOM_OK ? DG_OK : dg_fail(err, errlen, DG_EINPUT, "cannot write the tiles");
 }
 

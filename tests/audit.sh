@@ -8,7 +8,9 @@
 #      reordering records in the SQLite table: each found by audit verify,
 #      which names the record; an anchor that no longer matches;
 #   3. every record as a DICOM audit message valid against
-#      tests/audit-message.rng (xmllint --relaxng).
+#      tests/audit-message.rng (xmllint --relaxng);
+#   4. --audit-syslog: the messages reach syslog (a /dev/log socket of the
+#      test's own, in a private mount namespace), facility authpriv.
 . "$(dirname "$0")/lib.sh"
 CLI=$1 DATA=$2
 S=$TMP/keys.db K=$TMP/key
@@ -104,4 +106,50 @@ expect "every record as XML ($i) is a valid DICOM audit message" [ "$i" = "$n" -
 expect "a restore is a \"Patient Record\" event (110110, read)" \
     grep -q 'EventActionCode="R".*csd-code="110110"' "$TMP/audit.xml"
 expect "a refusal has EventOutcomeIndicator 4" grep -q 'EventOutcomeIndicator="4"' "$TMP/audit.xml"
+
+echo "== 4. --audit-syslog"
+# In a user + mount namespace: a tmpfs over /dev with the few devices needed, and a
+# listener on /dev/log that writes each datagram it receives to a file.
+syslog_run() {
+    set -e
+    mkdir -p "$TMP/hostdev"
+    mount --rbind /dev "$TMP/hostdev"
+    mount -t tmpfs -o mode=755 tmpfs /dev
+    for n in null zero urandom random; do
+        touch "/dev/$n"
+        mount --bind "$TMP/hostdev/$n" "/dev/$n"
+    done
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+s.settimeout(3)
+out = open(sys.argv[1], "wb")
+while True:
+    try:
+        d = s.recv(65536)
+    except socket.timeout:
+        break
+    out.write(d + b"\n")
+    out.flush()
+' "$TMP/syslog.out" &
+    for _ in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+    "$CLI" protect --audit-syslog -k "$K" -s "$TMP/syslog.db" -o "$TMP/syslog.dcm" "$DATA/files/pydicom_MR_small.dcm"
+    wait
+}
+if unshare -rm true 2>/dev/null; then
+    export -f syslog_run
+    TMP=$TMP CLI=$CLI K=$K DATA=$DATA unshare -rm bash -c syslog_run
+    expect "two records, two syslog messages (creation, protect)" [ "$(grep -c '<AuditMessage>' "$TMP/syslog.out")" = 2 ]
+    expect "facility authpriv, level notice (<85>)" [ "$(grep -c '^<85>' "$TMP/syslog.out")" = 2 ]
+    bad=0
+    while IFS= read -r line; do
+        printf '%s\n' "${line#*dcmguard: }" >"$TMP/msg.xml"
+        xmllint --noout --relaxng "$(dirname "$0")/audit-message.rng" "$TMP/msg.xml" 2>/dev/null || bad=$((bad + 1))
+    done < <(grep '<AuditMessage>' "$TMP/syslog.out")
+    expect "each syslog message is a valid DICOM audit message" [ "$bad" = 0 ]
+    expect "the protect message names the pseudonymous instance" grep -q 'EventActionCode="C".*ParticipantObjectID="' "$TMP/syslog.out"
+else
+    echo "NOTE: unshare -rm is not permitted here: --audit-syslog delivery not tested"
+fi
 summary

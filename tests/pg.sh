@@ -78,7 +78,7 @@ pg_resume() { pg_ctl_do start; }
 # pg_stop: stops the server and removes its folder (DGO_KEEP=1 keeps it).
 pg_stop() {
     [ -n "${PG_BASE:-}" ] && [ -d "$PG_BASE" ] || return 0
-    pg_ctl_do stop -m immediate 2>/dev/null
+    pg_ctl_do stop -m immediate 2>/dev/null || true
     [ -n "${DGO_KEEP:-}" ] || rm -rf "$PG_BASE"
 }
 
@@ -120,10 +120,10 @@ pg_test_begin() {
     pg_start || exit 1
     pg_serve &
     serve=$!
-    unshare -rn env DGO_IN_NETNS=1 PG_BASE="$PG_BASE" PG_URI="$PG_URI" bash "$0" "$@"
-    rc=$?
+    rc=0 # (under set -e too) the server is stopped whatever the script's status
+    unshare -rn env DGO_IN_NETNS=1 PG_BASE="$PG_BASE" PG_URI="$PG_URI" bash "$0" "$@" || rc=$?
     kill "$serve" 2>/dev/null
-    wait "$serve" 2>/dev/null
+    wait "$serve" 2>/dev/null || true
     pg_stop
     exit $rc
 }

@@ -126,7 +126,20 @@ orthanc_stop ref
 
 echo "== $SECONDS s: 3. REST upload, restore, access control"
 users='"AuthenticationEnabled": true, "RegisteredUsers": { "alice": "alice-pw", "bob": "bob-pw" }'
-orthanc_start gwrest 8044 4244 GWREST ", $users $(dcmguard_json rest ', "RestoreUsers": ["alice"]')" ||
+# A configured Lua script (allowed: the administrator's own) calls the routes from inside Orthanc,
+# where no HTTP filter runs and no Authorization header is sent: the routes must refuse it themselves.
+cat >"$TMP/probe.lua" <<'EOF'
+probed = false
+function OnStoredInstance(instanceId, tags, metadata, origin)
+  if probed then return end
+  probed = true
+  local ok, res = pcall(RestApiGet, '/dcmguard/keys', false)
+  if ok and res ~= nil and string.find(res, 'id') then print('DGPROBE keys listed') else print('DGPROBE keys refused') end
+  ok, res = pcall(RestApiPost, '/dcmguard/instances/' .. instanceId .. '/restore', '', false)
+  if ok and res ~= nil and string.len(res) > 200 then print('DGPROBE restore answered') else print('DGPROBE restore refused') end
+end
+EOF
+orthanc_start gwrest 8044 4244 GWREST ", $users, \"LuaScripts\": [\"$TMP/probe.lua\"] $(dcmguard_json rest ', "RestoreUsers": ["alice"]')" ||
     fail "the REST gateway did not start: $(tail -2 "$TMP/gwrest/log")"
 A=(-u alice:alice-pw)
 orthanc_start plain 8047 4247 PLAIN
@@ -214,6 +227,11 @@ expect "audit: bob's key calls were refused" rec keys orthanc:bob "refused: not 
 expect "audit: alice's purge destroyed the expired pad" rec pad-purge orthanc:alice success "$short_pad"
 expect "audit: alice destroyed the pad" rec pad-destroy orthanc:alice success "$pad"
 expect "audit: instances received over REST were protected" rec protect "orthanc-gateway@$(hostname) (instance received over the REST API)" success
+expect "a Lua script inside Orthanc (no user) cannot list the pads" grep -q "DGPROBE keys refused" "$TMP/gwrest/log"
+expect "nor restore an instance" grep -q "DGPROBE restore refused" "$TMP/gwrest/log"
+expect "the probe ran (it stands for any code calling the routes from inside)" \
+    [ "$(grep -c 'DGPROBE .* refused' "$TMP/gwrest/log")" = 2 ]
+expect "audit: the inside calls were refused under no user" rec restore "orthanc:(no user)" "refused: not in DcmGuard.RestoreUsers"
 expect "audit: the trail verifies" "$CLI" audit verify -s "$TMP/keys.db"
 orthanc_stop gwrest
 

@@ -70,7 +70,8 @@ acked "$TMP"/[abc].txt >"$TMP/acked.txt"
 
 # 2. The archive starts late; gw1 comes back and is killed again while forwarding.
 gateway_start gw1 8042 4242 || fail "gw1 did not restart: $(tail -3 "$TMP/gw1/log")"
-orthanc_start archive 8050 4250 ARCHIVE ""
+orthanc_start archive 8050 4250 ARCHIVE ", \"DicomModalities\": {
+    \"gw1\": [\"GW\", \"127.0.0.1\", 4242], \"gw2\": [\"GW\", \"127.0.0.1\", 4243] }"
 sleep 1.5
 kill -KILL "$(cat "$TMP/gw1/pid")"
 orthanc_reap gw1
@@ -109,6 +110,30 @@ while read -r f; do grep -qx "$(ds_sha "$f")" "$TMP/index.sha" || missing=$((mis
 echo "index: $n instances, $bad not protected or not restorable; $missing acknowledged missing"
 expect "every stored instance is protected and restores through either gateway" [ "$n" -gt 0 ] && [ "$bad" = 0 ]
 expect "nothing acknowledged is lost" [ "$missing" = 0 ]
+
+# 3a. Storage commitment, asked of the gateway that did not receive the instances.
+# commit_ask NODE FILES...: the archive asks NODE about FILES' original UIDs; prints how many succeed.
+commit_ask() {
+    local node=$1 tx f
+    shift
+    for f in "$@"; do
+        dcmdump -q -Un +P SOPClassUID +P SOPInstanceUID "$f" | sed 's/.*\[\(.*\)\].*/\1/' | paste -sd' '
+    done | jq -Rsc 'split("\n") | map(select(length > 0) | split(" ") |
+        {SOPClassUID: .[0], SOPInstanceUID: .[1]}) | {DicomInstances: .}' >"$TMP/ask.json"
+    tx=$(api 8050 "/modalities/$node/storage-commitment" -X POST -d @"$TMP/ask.json" | jq -r .ID)
+    for _ in $(seq 100); do
+        api 8050 "/storage-commitment/$tx" >"$TMP/commit.json" &&
+            [ "$(jq -r .Status "$TMP/commit.json")" != Pending ] && break
+        sleep 0.1
+    done
+    jq '.Success | length' "$TMP/commit.json"
+}
+mapfile -t acked_a < <(acked "$TMP/a.txt")
+mapfile -t acked_b < <(acked "$TMP/b.txt")
+expect "storage commitment: gw2 answers success for the ${#acked_a[@]} instances sent to gw1" \
+    [ "$(commit_ask gw2 "${acked_a[@]}")" = "${#acked_a[@]}" ]
+expect "storage commitment: gw1 answers success for the ${#acked_b[@]} instances sent to gw2" \
+    [ "$(commit_ask gw1 "${acked_b[@]}")" = "${#acked_b[@]}" ]
 
 # 3b. One single-use pad, 8 concurrent restores through the two gateways: exactly one original.
 one=$DATA/files/pydicom_CT_small.dcm

@@ -38,6 +38,17 @@ static void test_defaults(void)
     CHECK(cfg.journal_full_sync == 0);
     CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"m\", \"KeyStore\": \"ks\"}}") == 0);
     CHECK(strcmp(cfg.journal, "dcmguard-journal.db") == 0);
+    CHECK(cfg.forward_lease == 300);
+    /* a PostgreSQL key store: the journal is in the same database by default */
+    CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"m\","
+                " \"KeyStore\": \"postgresql:///dg?host=/run/postgresql\"}}") == 0);
+    CHECK(strcmp(cfg.journal, "postgresql:///dg?host=/run/postgresql") == 0);
+    CHECK(parse("{\"DcmGuard\": {\"MasterKey\": \"m\", \"KeyStore\": \"postgres:///dg\","
+                " \"ForwardLease\": 30}}") == 0);
+    CHECK(strcmp(cfg.journal, "postgres:///dg") == 0 && cfg.forward_lease == 30);
+    CHECK(
+        refused("{\"DcmGuard\": {\"MasterKey\": \"m\", \"KeyStore\": \"k\", \"ForwardLease\": 0}}",
+                "ForwardLease"));
 }
 
 static void test_every_setting(void)
@@ -154,8 +165,35 @@ static void test_dicomweb(void)
 #undef DW
 }
 
+/* Issue 13: no restore or key route beside code that runs inside Orthanc. */
+static void test_script_runners(void)
+{
+#define ON ", \"EnableRestoreRoutes\": true"
+    CHECK(
+        refused("{\"DcmGuard\": {" MIN ON "}, \"ExecuteLuaEnabled\": true}", "ExecuteLuaEnabled"));
+    CHECK(refused("{\"DcmGuard\": {" MIN
+                  ", \"EnableKeyRoutes\": true}, \"ExecuteLuaEnabled\": true}",
+                  "DcmGuard.EnableKeyRoutes is refused"));
+    CHECK(parse("{\"DcmGuard\": {" MIN "}, \"ExecuteLuaEnabled\": true}") == 0); /* routes off */
+    CHECK(parse("{\"DcmGuard\": {" MIN ON "}, \"ExecuteLuaEnabled\": false}") == 0);
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"PythonScript\": \"/x.py\"}", "PythonScript"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"Java\": {}}", "Java"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"Plugins\": [\"/p/libOrthancPython.so\"]}",
+                  "libOrthancPython.so"));
+    CHECK(refused("{\"DcmGuard\": {" MIN ON "}, \"Plugins\": [\"/p/libOrthancJava.so\"]}", "Java"));
+    /* only the file name counts: a folder whose path merely contains "lua" is not a script runner
+     */
+    CHECK(parse("{\"DcmGuard\": {" MIN ON "}, \"Plugins\": [\"/evaluation/plugins\"]}") == 0);
+    CHECK(dgo_scripting_plugin_name("/usr/lib/libOrthancPython3.11.so") != NULL);
+    CHECK(dgo_scripting_plugin_name("/usr/share/orthanc/plugins/libOrthancDicomWeb.so") == NULL);
+    CHECK(parse("{\"DcmGuard\": {" MIN ", \"AuditSyslog\": true}}") == 0 && cfg.audit_syslog == 1);
+    CHECK(refused("{\"DcmGuard\": {" MIN ", \"AuditSyslog\": 1}}", "AuditSyslog"));
+#undef ON
+}
+
 int main(void)
 {
+    test_script_runners();
     test_defaults();
     test_every_setting();
     test_mistakes();
