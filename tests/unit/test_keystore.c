@@ -501,9 +501,110 @@ static void test_parallel_threads(void)
     dg_keystore_close(ks);
 }
 
+/* Issue 12: one claimer per thread, each on its own connection. */
+struct claim_job {
+    const char *path;
+    const char *id;
+    int got; /* 1: this claim got the pad */
+    int error;
+};
+
+static void *thread_claims(void *arg)
+{
+    struct claim_job *job = arg;
+    char err[256];
+    dg_keystore *ks = NULL;
+    dg_pad_info info;
+    uint8_t *pad = NULL;
+    int rc;
+
+    if (dg_keystore_open(job->path, &ks, err, sizeof err) != DG_KS_OK) {
+        job->error = 1;
+        return NULL;
+    }
+    rc = dg_keystore_claim(ks, job->id, 1000, &info, &pad, err, sizeof err);
+    job->got = rc == DG_KS_OK;
+    job->error = rc != DG_KS_OK && rc != DG_KS_ENOTFOUND;
+    free(pad);
+    dg_keystore_close(ks);
+    return NULL;
+}
+
+static void test_claims(void)
+{
+    char path[128], err[256], id[DG_KS_ID_LEN + 1], id2[DG_KS_ID_LEN + 1];
+    dg_keystore *ks = NULL;
+    dg_pad_info info, got;
+    uint8_t pad[64], *back = NULL, value[80];
+    size_t len = 0;
+    int inserted = -1;
+
+    path_in_dir(path, sizeof path, "claims.db");
+    CHECK(dg_keystore_open(path, &ks, err, sizeof err) == DG_KS_OK);
+    if (ks == NULL)
+        return;
+    for (int round = 0; round < 5; round++) {
+        pthread_t threads[8];
+        struct claim_job jobs[8];
+        int winners = 0, errors = 0;
+
+        make_id(id, 900, (unsigned)round);
+        info = pad_info(id, 1, 0, sizeof pad); /* single-use */
+        CHECK(put_random_pad(ks, &info, pad) == DG_KS_OK);
+        for (int t = 0; t < 8; t++) {
+            jobs[t] = (struct claim_job){path, id, 0, 0};
+            if (pthread_create(&threads[t], NULL, thread_claims, &jobs[t]) != 0)
+                jobs[t].error = 1;
+        }
+        for (int t = 0; t < 8; t++) {
+            pthread_join(threads[t], NULL);
+            winners += jobs[t].got;
+            errors += jobs[t].error;
+        }
+        CHECK(winners == 1 && errors == 0);
+        /* claimed: get finds nothing, release gives it back, finish destroys it once */
+        CHECK(dg_keystore_get(ks, id, 1000, &got, &back, err, sizeof err) == DG_KS_ENOTFOUND);
+        CHECK(dg_keystore_release(ks, id, err, sizeof err) == DG_KS_OK);
+        CHECK(dg_keystore_release(ks, id, err, sizeof err) == DG_KS_ENOTFOUND);
+        CHECK(dg_keystore_claim(ks, id, 1000, &got, &back, err, sizeof err) == DG_KS_OK &&
+              got.claimed == 0 && memcmp(back, pad, sizeof pad) == 0);
+        free(back);
+        back = NULL;
+        CHECK(dg_keystore_finish_claim(ks, id, err, sizeof err) == DG_KS_OK);
+        CHECK(dg_keystore_finish_claim(ks, id, err, sizeof err) == DG_KS_ENOTFOUND);
+        CHECK(pieces_in_files(path, pad, sizeof pad) == 0);
+    }
+    /* a reusable pad is read by every claim and never marked */
+    make_id(id2, 901, 0);
+    info = pad_info(id2, 1, 0, sizeof pad);
+    info.policy = 0;
+    CHECK(put_random_pad(ks, &info, pad) == DG_KS_OK);
+    for (int i = 0; i < 3; i++) {
+        CHECK(dg_keystore_claim(ks, id2, 1000, &got, &back, err, sizeof err) == DG_KS_OK);
+        free(back);
+        back = NULL;
+    }
+    CHECK(dg_keystore_finish_claim(ks, id2, err, sizeof err) == DG_KS_ENOTFOUND);
+    /* named values: the first insert wins */
+    CHECK(dg_keystore_meta_add(ks, "pseudonym-secret", (const uint8_t *)"first", 5, &inserted, err,
+                               sizeof err) == DG_KS_OK &&
+          inserted == 1);
+    CHECK(dg_keystore_meta_add(ks, "pseudonym-secret", (const uint8_t *)"second", 6, &inserted, err,
+                               sizeof err) == DG_KS_OK &&
+          inserted == 0);
+    CHECK(dg_keystore_meta_get(ks, "pseudonym-secret", value, sizeof value, &len, err,
+                               sizeof err) == DG_KS_OK &&
+          len == 5 && memcmp(value, "first", 5) == 0);
+    CHECK(dg_keystore_meta_get(ks, "absent", value, sizeof value, &len, err, sizeof err) ==
+          DG_KS_ENOTFOUND);
+    CHECK(dg_keystore_scrub_pending(ks) == 0); /* no reader: every scrub finished */
+    dg_keystore_close(ks);
+}
+
 static void remove_dir(void)
 {
-    const char *names[] = {"basic.db", "expiry.db", "shred.db", "parallel.db", "threads.db"};
+    const char *names[] = {"basic.db",    "expiry.db",  "shred.db",
+                           "parallel.db", "threads.db", "claims.db"};
     char path[128];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         path_in_dir(path, sizeof path, names[i]);
@@ -528,6 +629,7 @@ int main(void)
     test_deleted_pad_is_gone();
     test_parallel_processes();
     test_parallel_threads();
+    test_claims();
     remove_dir();
     return check_summary("keystore");
 }
