@@ -72,6 +72,13 @@ static void load_target(const char *path, target *t)
         die("no dcmguard block");
 }
 
+static void free_target(target *t)
+{
+    dg_dicom_free(t->dicom);
+    free(t->file.data);
+    free(t->plain);
+}
+
 /* With the master key: the data key (under whichever KEK the version uses) and the envelope. */
 static void open_with_master(const char *keyfile, target *t)
 {
@@ -161,6 +168,7 @@ static int attack_pseudonym(int argc, char **argv)
         }
     }
     printf("confirmed: %d\n", confirmed);
+    free_target(&t);
     return 0;
 }
 
@@ -228,6 +236,11 @@ static int attack_digests(char **argv)
     printf("holes: %u\ndigest matches: %u\ncontrol matches: %u\n", t.env.hole_count, matches,
            controls);
     printf("raw master key unwraps: %d\n", raw_master_unwraps(argv[2], &t));
+    free(digests);
+    free(zeroed);
+    free(all);
+    free(orig.data);
+    free_target(&t);
     return 0;
 }
 
@@ -270,6 +283,8 @@ static int attack_forge(char **argv)
     if (f == NULL || fwrite(t.file.data, 1, t.file.len, f) != t.file.len || fclose(f) != 0)
         die("cannot write the forged file");
     printf("forged %s\n", how);
+    free(msg.data);
+    free_target(&t);
     return 0;
 }
 
