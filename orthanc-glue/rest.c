@@ -192,6 +192,8 @@ static OrthancPluginErrorCode restore_stored(OrthancPluginRestOutput *out, const
 
     (void)url;
     if (req->method != OrthancPluginHttpMethod_Post) {
+        audit_refusal(req->headersCount, req->headersKeys, req->headersValues, "a restore",
+                      "refused: a restore must be a POST (405)");
         OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
         return OrthancPluginErrorCode_Success;
     }

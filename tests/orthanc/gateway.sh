@@ -223,6 +223,7 @@ rec() { jq -e --arg a "$1" --arg u "$2" --arg o "$3" --arg p "${4:-}" \
 expect "audit: the gateway's start" rec gateway-start "orthanc-gateway@$(hostname)" success
 expect "audit: alice's restores succeeded" rec restore orthanc:alice success
 expect "audit: bob's restore was refused" rec restore orthanc:bob "refused: not in DcmGuard.RestoreUsers"
+expect "audit: alice's GET on a restore route was refused" rec restore orthanc:alice "refused: a restore must be a POST"
 expect "audit: bob's key calls were refused" rec keys orthanc:bob "refused: not in DcmGuard.RestoreUsers"
 expect "audit: alice's purge destroyed the expired pad" rec pad-purge orthanc:alice success "$short_pad"
 expect "audit: alice destroyed the pad" rec pad-destroy orthanc:alice success "$pad"
