@@ -146,6 +146,16 @@ refuse "output that cannot be written" "$CLI" restore -k "$K" -s "$TMP/a.db" -o 
 "$CLI" restore -k "$K" -s "$TMP/a.db" -o "$TMP/su-back.dcm" "$TMP/su.dcm" &&
     [ "$(sha "$TMP/su-back.dcm")" = "$(sha "$CT")" ] && ok ||
     fail "the single-use pad was lost by the refused or failed restores"
+# A crash between claim and output (simulated: the row marked claimed as a killed restore leaves it).
+"$CLI" protect --otp-policy single-use -k "$K" -s "$TMP/a.db" -o "$TMP/crash.dcm" "$CT" || fail protect
+cid=$("$CLI" inspect "$TMP/crash.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
+sqlite3 "$TMP/a.db" "UPDATE pads SET claimed = 1 WHERE id = '$cid'" || fail "cannot mark the pad claimed"
+"$CLI" keys list -s "$TMP/a.db" | grep "^$cid " | grep -q CLAIMED && ok || fail "keys list does not show the claim"
+refuse "a claimed pad" "$CLI" restore -k "$K" -s "$TMP/a.db" -o "$TMP/crash-1.dcm" "$TMP/crash.dcm" 2>/dev/null
+"$CLI" keys release -s "$TMP/a.db" "$cid" >/dev/null && ok || fail "keys release"
+"$CLI" restore -k "$K" -s "$TMP/a.db" -o "$TMP/crash-2.dcm" "$TMP/crash.dcm" &&
+    [ "$(sha "$TMP/crash-2.dcm")" = "$(sha "$CT")" ] && ok || fail "the released pad does not restore"
+refuse "release of a pad that is not claimed" "$CLI" keys release -s "$TMP/a.db" "$cid" 2>/dev/null
 for field in "PatientID:$(pid "$TMP/b1.dcm")" "SOPInstanceUID:$(uid "$TMP/b1.dcm" SOPInstanceUID)" \
     "StudyInstanceUID:$(uid "$TMP/b1.dcm" StudyInstanceUID)"; do
     cp "$TMP/a1.dcm" "$TMP/graft.dcm"
