@@ -81,8 +81,8 @@ int dg_header_decode(const uint8_t *p, size_t n, dg_header *h)
         if (r.failed || memchr(h->bind[i], 0, len) != NULL)
             return -1;
     }
-    if (h->version >= 3 && (n & 1) == 0 && r.left == 1 && dg_read_u8(&r) != 0)
-        return -1;
+    if (h->version >= 3 && ((n & 1) || (r.left == 1 && dg_read_u8(&r) != 0)))
+        return -1; /* version 3 is padded to an even length with one 0x00 */
     if (r.failed || r.left != 0)
         return -1;
     if (!known_version(h->version) ||
