@@ -48,6 +48,9 @@ for p in 0 1 2 3; do
     done
 done
 [ $same -eq ${#files[@]} ] && ok || fail "$same of ${#files[@]} files restored bit for bit"
+# The 4 processes drew the store's pseudonym secret at once: one won, all use it (issue 12).
+npids=$(for f in "$TMP"/prot?/*; do dcmdump +P PatientID "$f" 2>/dev/null; done | sort -u | wc -l)
+[ "$npids" = 1 ] && ok || fail "one patient got $npids pseudonyms from 4 processes on one store"
 echo "$same of ${#files[@]} files protected by 4 processes and restored through PostgreSQL"
 # One single-use pad, 8 restore processes at once: exactly one original.
 one=${files[0]}
