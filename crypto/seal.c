@@ -123,6 +123,26 @@ int dg_seal(const dg_seal_key *key, const uint8_t *aad, size_t aad_len, const ui
     return DG_SEAL_OK;
 }
 
+int dg_ctr_xor(const uint8_t key[32], uint8_t *buf, size_t len)
+{
+    static const uint8_t zero_iv[16];
+    EVP_CIPHER_CTX *c;
+    int out = 0, rc = DG_SEAL_ECRYPTO;
+
+    if (key == NULL || (buf == NULL && len > 0) || len > INT_MAX)
+        return DG_SEAL_EINVAL;
+    if (len == 0)
+        return DG_SEAL_OK;
+    c = EVP_CIPHER_CTX_new();
+    if (c == NULL)
+        return DG_SEAL_ECRYPTO;
+    if (EVP_EncryptInit_ex2(c, EVP_aes_256_ctr(), key, zero_iv, NULL) == 1 &&
+        EVP_EncryptUpdate(c, buf, &out, buf, (int)len) == 1 && (size_t)out == len)
+        rc = DG_SEAL_OK;
+    EVP_CIPHER_CTX_free(c);
+    return rc;
+}
+
 int dg_open(const dg_seal_key *key, const uint8_t *aad, size_t aad_len, const uint8_t *sealed,
             size_t sealed_len, uint8_t *plain, size_t plain_cap, size_t *plain_len)
 {

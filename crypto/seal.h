@@ -46,4 +46,12 @@ int dg_seal(const dg_seal_key *key, const uint8_t *aad, size_t aad_len, const ui
 int dg_open(const dg_seal_key *key, const uint8_t *aad, size_t aad_len, const uint8_t *sealed,
             size_t sealed_len, uint8_t *plain, size_t plain_cap, size_t *plain_len);
 
+/*
+ * XORs buf with the AES-256-CTR keystream of key from a zero counter block.
+ * Only for a key that encrypts one message in its life (a key derived from
+ * an instance's fresh data key): a second message under the same key would
+ * reuse the keystream. It hides, it does not authenticate: the caller MACs.
+ */
+int dg_ctr_xor(const uint8_t key[32], uint8_t *buf, size_t len);
+
 #endif

@@ -173,6 +173,8 @@ int dg_instance_keys_derive(dg_instance_keys *k)
     memcpy(k->envelope.mac, both + 32, 32);
     if (dg_kdf(k->data_key, 32, "dcmguard/v1/phi-mac", NULL, 0, k->phi_mac, 32) != 0)
         goto done;
+    if (dg_kdf(k->data_key, 32, "dcmguard/v3/phi-cipher", NULL, 0, k->phi_cipher, 32) != 0)
+        goto done;
     rc = 0;
 done:
     dg_wipe(both, sizeof both);

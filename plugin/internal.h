@@ -52,7 +52,8 @@ typedef struct dg_instance_keys {
     uint8_t data_key[32];
     dg_seal_key tiles;
     dg_seal_key envelope;
-    uint8_t phi_mac[32]; /* authenticates the one-time-pad ciphertext */
+    uint8_t phi_mac[32];    /* authenticates the one-time-pad ciphertext */
+    uint8_t phi_cipher[32]; /* hides that ciphertext in the file (format 3) */
 } dg_instance_keys;
 
 int dg_instance_keys_derive(dg_instance_keys *k);

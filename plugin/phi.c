@@ -307,6 +307,15 @@ int dg_phi_seal(const dg_ctx *ctx, const dg_instance_keys *keys, const dg_buf *h
         return dg_fail(err, errlen, DG_ECRYPTO, "one-time-pad encryption failed");
     }
     describe_pad(ctx, rec.pad_id, instance, len, &out->info);
+    /*
+     * Format 3: the pad's ciphertext is also hidden under the instance's data
+     * key, so the key store alone (pads) plus the file gives nothing, and the
+     * file shows no run of letters or digits (vigenere, numeric).
+     */
+    if (dg_ctr_xor(keys->phi_cipher, ct, len) != DG_SEAL_OK) {
+        rc = dg_fail(err, errlen, DG_ECRYPTO, "hiding the patient record failed");
+        goto done;
+    }
     rec.version = DG_FORMAT_VERSION;
     rec.alphabet = (uint8_t)ctx->otp_mode;
     rec.policy = (uint8_t)ctx->otp_policy;
@@ -450,7 +459,7 @@ int dg_phi_open(dg_ctx *ctx, const dg_instance_keys *keys, const uint8_t *header
                 size_t header_len, const uint8_t *record, size_t record_len, const char *instance,
                 dg_phi_record *rec, uint8_t **msg, char *err, size_t errlen)
 {
-    uint8_t *pad = NULL, tag[32];
+    uint8_t *pad = NULL, tag[32], *ct = NULL;
     size_t got = 0, pad_len = 0;
     int rc;
 
@@ -464,9 +473,15 @@ int dg_phi_open(dg_ctx *ctx, const dg_instance_keys *keys, const uint8_t *header
     if (rc != DG_OK)
         return rc;
     *msg = malloc(rec->message_len ? (size_t)rec->message_len : 1);
-    if (*msg == NULL)
+    ct = malloc(rec->ct_len ? (size_t)rec->ct_len : 1);
+    if (ct != NULL)
+        memcpy(ct, rec->ct, (size_t)rec->ct_len);
+    if (*msg == NULL || ct == NULL)
         rc = dg_fail(err, errlen, DG_ENOMEM, "out of memory");
-    else if (dg_otp_decrypt((dg_otp_alphabet)rec->alphabet, rec->ct, pad, (size_t)rec->ct_len, *msg,
+    else if (rec->version >= 3 &&
+             dg_ctr_xor(keys->phi_cipher, ct, (size_t)rec->ct_len) != DG_SEAL_OK)
+        rc = dg_fail(err, errlen, DG_ECRYPTO, "the cryptographic library failed");
+    else if (dg_otp_decrypt((dg_otp_alphabet)rec->alphabet, ct, pad, (size_t)rec->ct_len, *msg,
                             (size_t)rec->message_len, &got) != DG_OTP_OK ||
              got != rec->message_len)
         rc = dg_fail(err, errlen, DG_EAUTH, "the patient record does not decrypt");
@@ -476,6 +491,7 @@ int dg_phi_open(dg_ctx *ctx, const dg_instance_keys *keys, const uint8_t *header
         rc = dg_fail(err, errlen, DG_EAUTH, PAD_MISMATCH);
     dg_wipe(pad, pad_len);
     free(pad);
+    free(ct); /* the pad's ciphertext: uniform without the pad */
     if (rc != DG_OK) {
         dg_phi_release(ctx, rec);
         if (*msg != NULL)
