@@ -10,8 +10,9 @@
  *
  * Nothing that changes state answers a GET (a cross-site GET from a browser
  * with cached credentials must not consume a single-use pad): GET on a
- * restore route is a 405. Restore answers take ?deidentified=1 (pixels
- * under the de-identified header, without the pad). Disabled routes are not
+ * restore route is a 405. The restore-deidentified routes answer the pixels
+ * under the de-identified header, without the pad (refused unless Burned In
+ * Annotation says NO, or with the header X-Dcmguard-Allow-Burned-In: yes). Disabled routes are not
  * registered at all, so Orthanc answers 404. With RestoreUsers, an HTTP
  * filter lets only those users (authenticated by Orthanc) reach the restore
  * and key routes, and every route checks the user again itself. Each
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int basic_user(const char *header, char *user, size_t cap);
 static int user_allowed(uint32_t count, const char *const *keys, const char *const *values);
@@ -142,27 +144,36 @@ static OrthancPluginErrorCode dismiss(OrthancPluginErrorCode rc)
     return rc;
 }
 
-static int wants(const OrthancPluginHttpRequest *req, const char *arg)
+/*
+ * The restore flags a request asks for. Orthanc gives a POST no query
+ * arguments, so "?deidentified=1" would be dropped without a word and the
+ * original answered: the de-identified form is a route of its own
+ * (restore-deidentified), and the burned-in override a header, whose loss
+ * can only make the answer a refusal.
+ */
+static unsigned restore_flags(const OrthancPluginHttpRequest *req, const char *route)
 {
-    for (uint32_t i = 0; i < req->getCount; i++)
-        if (strcmp(req->getKeys[i], arg) == 0)
-            return strcmp(req->getValues[i], "0") != 0 && strcmp(req->getValues[i], "false") != 0;
-    return 0;
+    unsigned flags = DG_RESTORE_KEEP_PAD;
+
+    if (strcmp(route, "restore-deidentified") == 0) {
+        flags |= DG_RESTORE_DEIDENTIFIED;
+        for (uint32_t i = 0; i < req->headersCount; i++)
+            if (strcasecmp(req->headersKeys[i], "x-dcmguard-allow-burned-in") == 0 &&
+                strcmp(req->headersValues[i], "yes") == 0)
+                flags |= DG_RESTORE_BURNED_IN_OK;
+    }
+    return flags;
 }
 
 /* Restores a protected file and answers the original (or an error). */
 static OrthancPluginErrorCode answer_restored(OrthancPluginRestOutput *out, const void *data,
-                                              size_t size, const OrthancPluginHttpRequest *req,
-                                              const char *what)
+                                              size_t size, unsigned flags, const char *what)
 {
     char err[DG_ERRLEN];
     uint8_t *orig = NULL;
     size_t len = 0;
-    unsigned flags = DG_RESTORE_KEEP_PAD;
     int rc;
 
-    if (wants(req, "deidentified"))
-        flags |= DG_RESTORE_DEIDENTIFIED;
     rc = dg_restore(dgo.ctx, data, size, NULL, NULL, flags, &orig, &len, err, sizeof err);
     if (rc == DG_OK && len > UINT32_MAX) {
         dg_secure_free(orig, len);
@@ -203,7 +214,7 @@ static OrthancPluginErrorCode restore_stored(OrthancPluginRestOutput *out, const
         OrthancPluginErrorCode_Success)
         return dismiss(answer_error(out, 404, "no such instance"));
     snprintf(what, sizeof what, "instance %.64s for %s", req->groups[0], actor);
-    rc = answer_restored(out, file.data, file.size, req, what);
+    rc = answer_restored(out, file.data, file.size, restore_flags(req, req->groups[1]), what);
     OrthancPluginFreeMemoryBuffer(dgo.orthanc, &file);
     return dismiss(rc);
 }
@@ -221,7 +232,8 @@ static OrthancPluginErrorCode restore_body(OrthancPluginRestOutput *out, const c
     if (admit(out, req, "a restore", actor) != 0)
         return OrthancPluginErrorCode_Success;
     snprintf(what, sizeof what, "a posted file for %s", actor);
-    return dismiss(answer_restored(out, req->body, req->bodySize, req, what));
+    return dismiss(
+        answer_restored(out, req->body, req->bodySize, restore_flags(req, req->groups[0]), what));
 }
 
 static OrthancPluginErrorCode keys_list(OrthancPluginRestOutput *out, const char *url,
@@ -406,9 +418,10 @@ int dgo_rest_register(void)
 
     OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/status", status);
     if (dgo.cfg.restore_routes) {
-        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/instances/([^/]+)/restore",
-                                                restore_stored);
-        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/restore", restore_body);
+        OrthancPluginRegisterRestCallbackNoLock(
+            o, "/dcmguard/instances/([^/]+)/(restore|restore-deidentified)", restore_stored);
+        OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/(restore|restore-deidentified)",
+                                                restore_body);
     }
     if (dgo.cfg.key_routes) {
         OrthancPluginRegisterRestCallbackNoLock(o, "/dcmguard/keys", keys_list);

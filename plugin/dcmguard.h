@@ -238,8 +238,8 @@ typedef int (*dg_slice_loader)(void *user, const char *name, uint8_t **data, siz
 #define DG_RESTORE_KEEP_PAD 2u
 /*
  * With DG_RESTORE_DEIDENTIFIED: give the pixels back even when the header
- * says they may show the patient's identity (Burned In Annotation (0028,0301)
- * present and not NO, or Recognizable Visual Features (0028,0302) YES), which
+ * does not say they are free of the patient's identity (Burned In Annotation
+ * (0028,0301) absent or not NO, or Recognizable Visual Features (0028,0302) YES), which
  * is refused otherwise (DG_EUNSUPPORTED). Such output says Patient Identity
  * Removed (0012,0062) = NO.
  */

@@ -469,9 +469,10 @@ static int consume_pad(dg_ctx *ctx, const dg_phi_record *phi, char *err, size_t 
 }
 
 /*
- * Pixels that may show the patient: Burned In Annotation present and not NO,
- * or Recognizable Visual Features YES. Refused unless the caller overrides;
- * an overridden output does not claim Patient Identity Removed.
+ * Pixels that may show the patient: Burned In Annotation not NO (absent
+ * included: nobody said the pixels are clean), or Recognizable Visual
+ * Features YES. Refused unless the caller overrides; an overridden output
+ * does not claim Patient Identity Removed.
  */
 static int check_burned_in(dg_dicom *d, unsigned flags, char *err, size_t errlen)
 {
@@ -479,7 +480,7 @@ static int check_burned_in(dg_dicom *d, unsigned flags, char *err, size_t errlen
     int have_burned = dg_dicom_get_string(d, 0x0028, 0x0301, burned, sizeof burned) == 0;
 
     dg_dicom_get_string(d, 0x0028, 0x0302, visual, sizeof visual);
-    if (!((have_burned && strcmp(burned, "NO") != 0) || strcmp(visual, "YES") == 0))
+    if (have_burned && strcmp(burned, "NO") == 0 && strcmp(visual, "YES") != 0)
         return DG_OK;
     if (!(flags & DG_RESTORE_BURNED_IN_OK))
         return dg_fail(err, errlen, DG_EUNSUPPORTED,

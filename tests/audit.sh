@@ -33,7 +33,7 @@ echo "== 1. one record per act, no patient value"
 expect "protect (single-use pad)" "$CLI" protect -k "$K" -s "$S" --otp-policy single-use -o "$TMP/p.dcm" "$TMP/in.dcm"
 expect "protect (a pad that expires in 1 s)" "$CLI" protect -k "$K" -s "$S" --otp-ttl 1s -o "$TMP/p2.dcm" "$TMP/in2.dcm"
 expect "protect (a pad to destroy)" "$CLI" protect -k "$K" -s "$S" -o "$TMP/p3.dcm" "$DATA/files/pydicom_MR_small.dcm"
-expect "restore --deidentified" "$CLI" restore -k "$K" -s "$S" --deidentified -o "$TMP/d.dcm" "$TMP/p.dcm"
+expect "restore --deidentified" "$CLI" restore -k "$K" -s "$S" --deidentified --allow-burned-in -o "$TMP/d.dcm" "$TMP/p.dcm"
 expect "restore" "$CLI" restore -k "$K" -s "$S" -o "$TMP/r.dcm" "$TMP/p.dcm"
 expect "the restore gives the original" cmp -s "$TMP/r.dcm" "$TMP/in.dcm"
 refuse "a second restore of the single-use pad" "$CLI" restore -k "$K" -s "$S" -o "$TMP/r2.dcm" "$TMP/p.dcm" 2>/dev/null

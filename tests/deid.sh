@@ -24,7 +24,7 @@ python3 "$GEN/make_phi_file.py" "$SRC/plugin/deid_data/table-E.1-1.tsv" "$TMP/ph
 expect "the search finds every value in the input" python3 "$GEN/search.py" --all-found "$TMP/values" "$TMP/phi.dcm"
 expect "protect" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/phi.p" "$TMP/phi.dcm"
 expect "protect with slices" "$CLI" protect --otp vigenere -k "$K" -s "$TMP/s" -o "$TMP/phi.sl.p" --slices-dir "$TMP/sl" "$TMP/phi.dcm"
-expect "restore --deidentified" "$CLI" restore --deidentified -k "$K" -o "$TMP/phi.deid" "$TMP/phi.p" 2>/dev/null
+expect "restore --deidentified" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/phi.deid" "$TMP/phi.p" 2>/dev/null
 expect "no value in the protected files, slices, de-identified output" \
     python3 "$GEN/search.py" "$TMP/values" "$TMP/phi.p" "$TMP/phi.sl.p" "$TMP/sl" "$TMP/phi.deid"
 expect "restore" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/phi.back" "$TMP/phi.p"
@@ -112,4 +112,14 @@ expect "overridden output is not labelled identity removed" [ "$(value 0012,0062
 expect "protect an ultrasound" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/us.p" "$F/wg04_US1_UNCR.dcm"
 "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/us.deid" "$TMP/us.p" 2>"$TMP/us.err"
 expect "ultrasound: a warning" grep -q "warning.*US" "$TMP/us.err"
+# An absent Burned In Annotation says nothing about the pixels: refused too.
+expect "protect a CT without Burned In Annotation" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/ct.p" "$F/pydicom_CT_small.dcm"
+refuse "restore --deidentified of an absent Burned In Annotation" "$CLI" restore --deidentified -k "$K" -o "$TMP/ct.deid" "$TMP/ct.p" 2>"$TMP/ct.err"
+expect "the refusal names the absent attribute" grep -q "Burned In Annotation absent" "$TMP/ct.err"
+# Burned In Annotation NO: given back without the override, labelled identity removed.
+cp "$F/pydicom_CT_small.dcm" "$TMP/ct-no.dcm"
+dcmodify -nb -i "(0028,0301)=NO" "$TMP/ct-no.dcm" 2>/dev/null
+expect "protect a CT that says Burned In Annotation NO" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/ctno.p" "$TMP/ct-no.dcm"
+expect "restore --deidentified of Burned In Annotation NO" "$CLI" restore --deidentified -k "$K" -o "$TMP/ctno.deid" "$TMP/ctno.p"
+expect "that output says Patient Identity Removed YES" [ "$(value 0012,0062 "$TMP/ctno.deid")" = YES ]
 summary

@@ -35,7 +35,7 @@ grep -q "destroyed or has expired" "$TMP/err" && grep -q "instance 2.25." "$TMP/
     fail "second restore message: $(cat "$TMP/err")"
 [ ! -e "$TMP/twice.dcm" ] && ok || fail "a failed restore left an output"
 expect "deidentified restore without the pad" \
-    "$CLI" restore --deidentified -k "$K" -o "$TMP/once-deid.dcm" "$TMP/once.dcm"
+    "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/once-deid.dcm" "$TMP/once.dcm"
 
 # TTL: a pad past its time is destroyed (by keys purge, or by any open of
 # the store); restore then says so.
@@ -49,8 +49,11 @@ refuse "restore after TTL" "$CLI" restore -k "$K" -s "$S" -o "$TMP/ttl-back.dcm"
 grep -q "destroyed or has expired" "$TMP/err" && ok || fail "TTL restore message: $(cat "$TMP/err")"
 refuse "a bad duration" "$CLI" protect --otp-ttl 5x -k "$K" -s "$S" -o "$TMP/x.dcm" "$MR" 2>/dev/null
 
-# keys destroy: that instance's identity is gone, its pixels are not.
-"$CLI" protect -k "$K" -s "$S" -o "$TMP/shred.dcm" "$CT"
+# keys destroy: that instance's identity is gone, its pixels are not. The
+# CT says Burned In Annotation NO, so --deidentified needs no override.
+cp "$CT" "$TMP/ct-clean.dcm"
+dcmodify -nb -q -i "(0028,0301)=NO" "$TMP/ct-clean.dcm"
+"$CLI" protect -k "$K" -s "$S" -o "$TMP/shred.dcm" "$TMP/ct-clean.dcm"
 id=$("$CLI" inspect "$TMP/shred.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
 [ -n "$id" ] && ok || fail "inspect does not name the pad"
 expect "keys destroy" "$CLI" keys destroy -s "$S" "$id"

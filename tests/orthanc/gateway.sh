@@ -207,7 +207,8 @@ short_pad=$("$CLI" keys list -s "$TMP/keys.db" --json | jq -r 'map(select(.expir
 for route in "POST /dcmguard/instances/$id/restore" "GET /dcmguard/instances/$id/restore" \
     "POST /dcmguard/restore" "GET /dcmguard/keys" "POST /dcmguard/keys/purge" "POST /dcmguard/keys/$pad" \
     "DELETE /dcmguard/keys/$pad" "POST /DcmGuard/restore" "POST //dcmguard/restore" "POST /dcmguard/./restore" \
-    "POST /dcmguard/restore?deidentified=1" "POST /dcm%67uard/restore" "GET /dcmguard/keys/"; do
+    "POST /dcmguard/restore-deidentified" "POST /dcmguard/instances/$id/restore-deidentified" \
+    "POST /dcm%67uard/restore" "GET /dcmguard/keys/"; do
     code=$(http_code 8044 "${route#* }" -u bob:bob-pw -X "${route%% *}" --data-binary @"$TMP/protected.dcm")
     expect "RestoreUsers: bob gets 403 on $route (got $code)" [ "$code" = 403 ]
 done

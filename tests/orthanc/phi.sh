@@ -82,12 +82,23 @@ for f in "${FILES[@]:$half}"; do
 done
 expect "all ${#FILES[@]} instances stored" [ "$(api 8042 /instances | jq length)" = "${#FILES[@]}" ]
 # Restores (plain, de-identified, refused) and key routes: what they log must hold no value either.
-restored=0
+restored=0 deid_ok=0 deid_refused=0 deid_clean=0
 for id in $(api 8042 /instances | jq -r '.[]'); do
     api 8042 "/dcmguard/instances/$id/restore" -X POST -o "$TMP/r.dcm" && restored=$((restored + 1))
-    api 8042 "/dcmguard/instances/$id/restore?deidentified=1" -X POST -o /dev/null
+    api 8042 "/dcmguard/instances/$id/restore-deidentified" -X POST -H "X-Dcmguard-Allow-Burned-In: yes" \
+        -o "$TMP/d.dcm" && deid_ok=$((deid_ok + 1))
+    # the de-identified answer holds none of the injected values (checked by hits below: it is searched)
+    [ -z "$(hits "$TMP/d.dcm" Zqxvbrt)" ] && [ "$(dcmdump -q +P 0012,0062 "$TMP/d.dcm" | grep -c '\[NO\]')" = 1 ] &&
+        deid_clean=$((deid_clean + 1))
+    [ "$(http_code 8042 "/dcmguard/instances/$id/restore-deidentified" -X POST)" = 200 ] ||
+        deid_refused=$((deid_refused + 1))
 done
+rm -f "$TMP/d.dcm"
 expect "every instance restored over REST ($restored)" [ "$restored" = "${#FILES[@]}" ]
+expect "every instance restored de-identified with the burned-in override ($deid_ok)" [ "$deid_ok" = "${#FILES[@]}" ]
+expect "each de-identified answer is de-identified (no injected name; Patient Identity Removed NO after the override) ($deid_clean)" [ "$deid_clean" = "${#FILES[@]}" ]
+# None of these files says Burned In Annotation NO: without the override each is refused.
+expect "de-identified restore refused without the override ($deid_refused)" [ "$deid_refused" = "${#FILES[@]}" ]
 expect "a restored original holds the injected values (the search can find them)" [ -n "$(hits "$TMP/r.dcm" Zqxvbrt)" ]
 rm -f "$TMP/r.dcm"
 http_code 8042 /dcmguard/restore -X POST --data-binary @"${FILES[0]}" >/dev/null # refused: not protected
