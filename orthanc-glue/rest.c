@@ -177,6 +177,8 @@ static OrthancPluginErrorCode answer_restored(OrthancPluginRestOutput *out, cons
     rc = dg_restore(dgo.ctx, data, size, NULL, NULL, flags, &orig, &len, err, sizeof err);
     if (rc == DG_OK && len > UINT32_MAX) {
         dg_secure_free(orig, len);
+        if (!(flags & DG_RESTORE_DEIDENTIFIED)) /* a single-use pad stays for another way */
+            (void)dg_restore_abandon(dgo.ctx, data, size, NULL, 0);
         return answer_error(out, 413, "the restored file is larger than 4 GB");
     }
     if (rc != DG_OK) {
@@ -226,6 +228,8 @@ static OrthancPluginErrorCode restore_body(OrthancPluginRestOutput *out, const c
 
     (void)url;
     if (req->method != OrthancPluginHttpMethod_Post) {
+        audit_refusal(req->headersCount, req->headersKeys, req->headersValues, "a restore",
+                      "refused: a restore must be a POST (405)");
         OrthancPluginSendMethodNotAllowed(dgo.orthanc, out, "POST");
         return OrthancPluginErrorCode_Success;
     }

@@ -334,9 +334,45 @@ static int shift_one(const char *p, size_t len, long days, char *out)
     return 0;
 }
 
+/* n digits at p (n may be 0). */
+static int digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+/*
+ * What may follow a shifted date and stay: nothing for a DA; for a DT only a
+ * time HHMMSS (or its start), a fraction and a UTC offset. Anything else (a
+ * range "-YYYYMMDD", a second date) would leave an unshifted date beside a
+ * shifted one, and so give away the patient's shift.
+ */
+static int date_tail_ok(const char *vr, const char *t, size_t n)
+{
+    size_t i = 0;
+
+    if (!vr_is(vr, "DT"))
+        return n == 0;
+    while (i < n && i < 6 && t[i] >= '0' && t[i] <= '9')
+        i++;
+    if (i < n && t[i] == '.') {
+        size_t f = ++i;
+        while (i < n && i - f < 6 && t[i] >= '0' && t[i] <= '9')
+            i++;
+        if (i == f)
+            return 0;
+    }
+    if (i < n && (t[i] == '+' || t[i] == '-') && n - i == 5 && digits(t + i + 1, 4))
+        i = n;
+    return i == n;
+}
+
 /*
  * Every value of a DA or DT (backslash-separated) with its date part moved
- * by days; a value that is not a full date becomes the dummy.
+ * by days; a value that is not a full date (a year only, a range, trailing
+ * text) becomes the dummy.
  */
 static int shift_dates(const char *value, const char *vr, long days, char *out, size_t cap)
 {
@@ -352,7 +388,8 @@ static int shift_dates(const char *value, const char *vr, long days, char *out, 
         if (len > 0) {
             if (at + len + 16 > cap)
                 return -1;
-            if (shift_one(value, len, days, date) == 0) {
+            if (len >= 8 && date_tail_ok(vr, value + 8, len - 8) &&
+                shift_one(value, len, days, date) == 0) {
                 memcpy(out + at, date, 8);
                 memcpy(out + at + 8, value + 8, len - 8); /* a DT keeps its time */
                 at += len;

@@ -83,6 +83,18 @@ expect "restore --deidentified replays the shifted date" sh -c "'$CLI' restore -
 expect "restore after modified-dates" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/md.b" "$TMP/md.p"
 for n in a1 a2 b c; do expect "$n restored byte for byte" cmp -s "$TMP/md/$n.dcm" "$TMP/md.b/$n.dcm"; done
 refuse "dates and modified-dates together" "$CLI" protect --retain dates,modified-dates -k "$K" -s "$TMP/s" -o "$TMP/x.dcm" "$CT" 2>/dev/null
+# A range or trailing text is not a date that can be shifted: it gets the dummy,
+# so no unshifted date stands beside a shifted one; a DT's time and offset stay.
+cp "$CT" "$TMP/range.dcm"
+dcmodify -nb -q -i "(0008,0021)=19970430-19970502" -i "(0008,002A)=19970430112936-19970501120000" \
+    -i "(0008,0022)=19970503" -i "(0018,1078)=19970504093000.25+0100" "$TMP/range.dcm"
+expect "protect a range under modified-dates" "$CLI" protect --retain modified-dates -k "$K" -s "$TMP/s" -o "$TMP/range.p" "$TMP/range.dcm"
+for d in 19970430 19970501 19970502 19970503 19970504; do
+    expect "no original date $d left beside the shifted ones" sh -c "! grep -qa $d '$TMP/range.p'"
+done
+expect "a range gets the dummy" [ "$(value 0008,0021 "$TMP/range.p")" = 19000101 ]
+dt=$(value 0018,1078 "$TMP/range.p")
+expect "a shifted DT keeps its time and offset ($dt)" bash -c '[[ $1 =~ ^[0-9]{8}093000\.25\+0100$ ]] && [ "${1:0:8}" != 19970504 ]' _ "$dt"
 
 # 4. Safe private: (7053,xx00) of "Philips PET Private Group" is in Table E.3.10-1, (7053,xx99) is not.
 PYTHONPATH=$GEN python3 - "$TMP/priv.dcm" <<'EOF'

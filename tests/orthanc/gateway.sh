@@ -201,6 +201,7 @@ done
 
 # No side effect on GET; every route checks the user; every act is audited under its user.
 expect "GET on a restore route answers 405" [ "$(http_code 8044 "/dcmguard/instances/$id/restore" "${A[@]}")" = 405 ]
+expect "GET on the upload restore route answers 405" [ "$(http_code 8044 /dcmguard/restore "${A[@]}")" = 405 ]
 pad=$("$CLI" keys list -s "$TMP/keys.db" --json | jq -r '.[0].id')
 "$CLI" protect -k "$KEY" -s "$TMP/keys.db" --otp-ttl 1s -o "$TMP/short.dcm" "$DATA/files/pydicom_MR_small.dcm"
 short_pad=$("$CLI" keys list -s "$TMP/keys.db" --json | jq -r 'map(select(.expires != "never")) | .[0].id')
@@ -225,6 +226,9 @@ expect "audit: the gateway's start" rec gateway-start "orthanc-gateway@$(hostnam
 expect "audit: alice's restores succeeded" rec restore orthanc:alice success
 expect "audit: bob's restore was refused" rec restore orthanc:bob "refused: not in DcmGuard.RestoreUsers"
 expect "audit: alice's GET on a restore route was refused" rec restore orthanc:alice "refused: a restore must be a POST"
+expect "audit: both of alice's GETs (stored and upload route) were recorded" jq -e \
+    'map(select(.actor == "orthanc:alice" and (.outcome | startswith("refused: a restore must be a POST")))) | length == 2' \
+    "$TMP/audit.json"
 expect "audit: bob's key calls were refused" rec keys orthanc:bob "refused: not in DcmGuard.RestoreUsers"
 expect "audit: alice's purge destroyed the expired pad" rec pad-purge orthanc:alice success "$short_pad"
 expect "audit: alice destroyed the pad" rec pad-destroy orthanc:alice success "$pad"
