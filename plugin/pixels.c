@@ -246,6 +246,22 @@ static unsigned bits_for(unsigned max)
     return bits;
 }
 
+/*
+ * The JPEG-LS precision of a tile whose largest value needs `bits` bits.
+ * CharLS has fast code paths for 8-, 12- and 16-bit lossless coding and a
+ * generic one, about a fifth slower, for every other precision; a 9- to
+ * 12-bit tile is therefore coded at 12 bits (about 2% larger than at its
+ * exact precision) and an 8-bit container at 8. Tiles of 13 to 15 bits keep
+ * their exact precision: at 16 they would grow by a tenth. Any precision
+ * decodes to the same samples.
+ */
+static unsigned jpegls_precision(unsigned sample_bytes, unsigned bits)
+{
+    if (sample_bytes == 1)
+        return 8;
+    return bits <= 12 ? 12 : bits;
+}
+
 static unsigned extract_run8(const uint8_t *src, uint8_t *dst, size_t n, uint8_t flip)
 {
     unsigned max = 0;
@@ -290,11 +306,7 @@ void dg_pix_extract(const dg_pixmodel *m, const dg_tile *t, const uint8_t *frame
     img->height = t->h;
     img->components = m->components;
     img->planar = m->planar;
-    img->bits = (int)bits_for(ormask);
-    if (m->sample_bytes == 1 && img->bits > 8)
-        img->bits = 8;
-    if (m->sample_bytes == 2 && img->bits <= 8)
-        img->bits = 9; /* JPEG-LS keeps 9..16-bit samples in 16-bit words */
+    img->bits = (int)jpegls_precision(m->sample_bytes, bits_for(ormask));
 }
 
 static void insert_run8(uint8_t *dst, const uint8_t *src, size_t n, uint8_t flip)

@@ -6,7 +6,8 @@
  *      segments (pixels.c);
  *   2. draw a fresh data key and protection id, wrap the key under the
  *      key-wrap key derived from the master key;
- *   3. encode (JPEG-LS) and seal every segment, in parallel;
+ *   3. encode (JPEG-LS) and seal every segment, in parallel, and digest
+ *      the input with its holes zeroed alongside;
  *   4. de-identify the clear header (deid.c);
  *   5. encrypt the patient values under a fresh one-time pad;
  *   6. seal the envelope: the SHA-256 of the input with its holes zeroed
@@ -51,6 +52,9 @@ typedef struct protection {
     dg_buf replacements; /* what de-identification put in place of originals */
     uint8_t *outside;    /* the envelope's copy of the non-pixel bytes, holes zeroed */
     size_t outside_len;
+    uint64_t pixel_offset, prefix_len, suffix_len; /* how outside splits around the pixels */
+    uint8_t digest[32]; /* SHA-256 of the input with its holes zeroed */
+    int digest_status;
     dg_phi_sealed phi;
     int chaos; /* --mode chaos */
     dg_chaos_params chaos_params;
@@ -330,22 +334,69 @@ static int protect_segment(void *arg, uint32_t seg)
     return rc != DG_OK;
 }
 
-static int seal_segments(protection *p, dg_ctx *ctx, const uint8_t *in, char *err, size_t errlen)
+/*
+ * The envelope's copy of every input byte outside the pixel segments, with
+ * the holes zeroed: the prefix up to the Pixel Data's value, then the suffix.
+ */
+static int copy_outside(protection *p, const uint8_t *in, size_t in_len, char *err, size_t errlen)
+{
+    p->pixel_offset = p->model.kind == DG_PIX_NONE ? in_len : p->info.pixel_value_offset;
+    p->prefix_len = p->pixel_offset;
+    p->suffix_len = in_len - p->pixel_offset - p->model.covered;
+    p->outside_len = (size_t)(p->prefix_len + p->suffix_len);
+    p->outside = malloc(p->outside_len + 1);
+    if (p->outside == NULL)
+        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
+    memcpy(p->outside, in, p->prefix_len);
+    memcpy(p->outside + p->prefix_len, in + p->pixel_offset + p->model.covered, p->suffix_len);
+    dg_holes_zero(p->holes.table, p->holes.count, 0, p->outside, p->prefix_len);
+    dg_holes_zero(p->holes.table, p->holes.count, p->pixel_offset + p->model.covered,
+                  p->outside + p->prefix_len, p->suffix_len);
+    return DG_OK;
+}
+
+/* The SHA-256 of the original with its holes zeroed: no digest of a patient value. */
+static int digest_original(protection *p, const uint8_t *in)
+{
+    const uint8_t *parts[3] = {p->outside, in + p->pixel_offset, p->outside + p->prefix_len};
+    size_t lens[3] = {(size_t)p->prefix_len, (size_t)p->model.covered, (size_t)p->suffix_len};
+
+    p->digest_status = dg_sha256_parts(3, parts, lens, p->digest) == 0 ? DG_OK : DG_ECRYPTO;
+    return p->digest_status != DG_OK;
+}
+
+/*
+ * Item 0 of the parallel loop digests the input (one pass over all of it,
+ * so it starts first); item i > 0 is segment i - 1.
+ */
+static int protect_item(void *arg, uint32_t item)
+{
+    segment_job *job = arg;
+    return item == 0 ? digest_original(job->p, job->in) : protect_segment(arg, item - 1);
+}
+
+static int seal_segments(protection *p, dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
+                         size_t errlen)
 {
     uint32_t n = p->model.segment_count;
     segment_job job = {p, in};
     dg_pool *pool;
+    int rc = copy_outside(p, in, in_len, err, errlen);
 
-    if (n == 0)
-        return DG_OK;
-    p->records = calloc(n, sizeof *p->records);
-    p->record_lens = calloc(n, sizeof *p->record_lens);
-    p->segment_status = calloc(n, sizeof *p->segment_status);
+    if (rc != DG_OK)
+        return rc;
+    if (n == UINT32_MAX)
+        return dg_fail(err, errlen, DG_EUNSUPPORTED, "too many pixel segments");
+    p->records = calloc(n ? n : 1, sizeof *p->records);
+    p->record_lens = calloc(n ? n : 1, sizeof *p->record_lens);
+    p->segment_status = calloc(n ? n : 1, sizeof *p->segment_status);
     pool = dg_ctx_pool(ctx);
     if (p->records == NULL || p->record_lens == NULL || p->segment_status == NULL || pool == NULL)
         return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
-    if (dg_pool_run(pool, n, protect_segment, &job) == 0)
+    if (dg_pool_run(pool, n + 1, protect_item, &job) == 0)
         return DG_OK;
+    if (p->digest_status != DG_OK)
+        return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
     for (uint32_t i = 0; i < n; i++)
         if (p->segment_status[i] != DG_OK)
             return dg_fail(err, errlen, p->segment_status[i], "pixel segment %u: %s", i,
@@ -353,8 +404,8 @@ static int seal_segments(protection *p, dg_ctx *ctx, const uint8_t *in, char *er
     return dg_fail(err, errlen, DG_ECRYPTO, "a pixel segment failed");
 }
 
-static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in, size_t in_len,
-                         const char *name, char *err, size_t errlen)
+static int seal_envelope(protection *p, unsigned ctx_options, size_t in_len, const char *name,
+                         char *err, size_t errlen)
 {
     dg_envelope e;
     size_t cap, written = 0;
@@ -363,27 +414,12 @@ static int seal_envelope(protection *p, unsigned ctx_options, const uint8_t *in,
     e.version = DG_FORMAT_VERSION;
     e.original_size = in_len;
     e.model = p->model;
-    e.pixel_offset = p->model.kind == DG_PIX_NONE ? in_len : p->info.pixel_value_offset;
-    e.prefix_len = e.pixel_offset;
-    e.suffix_len = in_len - e.pixel_offset - p->model.covered;
-    p->outside_len = (size_t)(e.prefix_len + e.suffix_len);
-    p->outside = malloc(p->outside_len + 1);
-    if (p->outside == NULL)
-        return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
-    memcpy(p->outside, in, e.prefix_len);
-    memcpy(p->outside + e.prefix_len, in + e.pixel_offset + p->model.covered, e.suffix_len);
-    dg_holes_zero(p->holes.table, p->holes.count, 0, p->outside, e.prefix_len);
-    dg_holes_zero(p->holes.table, p->holes.count, e.pixel_offset + p->model.covered,
-                  p->outside + e.prefix_len, e.suffix_len);
+    e.pixel_offset = p->pixel_offset;
+    e.prefix_len = p->prefix_len;
+    e.suffix_len = p->suffix_len;
     e.prefix = p->outside;
-    e.suffix = p->outside + e.prefix_len;
-    {
-        /* the original with its holes zeroed: no digest of a patient value */
-        const uint8_t *parts[3] = {e.prefix, in + e.pixel_offset, e.suffix};
-        size_t lens[3] = {(size_t)e.prefix_len, (size_t)p->model.covered, (size_t)e.suffix_len};
-        if (dg_sha256_parts(3, parts, lens, e.sha256) != 0)
-            return dg_fail(err, errlen, DG_ECRYPTO, "SHA-256 failed");
-    }
+    e.suffix = p->outside + p->prefix_len;
+    memcpy(e.sha256, p->digest, sizeof e.sha256);
     e.hole_count = p->holes.count;
     e.holes = p->holes.table;
     e.deid_options = ctx_options;
@@ -673,7 +709,7 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     if (rc == DG_OK)
         rc = make_keys(&p, ctx, flags, in_len, err, errlen);
     if (rc == DG_OK)
-        rc = seal_segments(&p, ctx, in, err, errlen);
+        rc = seal_segments(&p, ctx, in, in_len, err, errlen);
     if (rc == DG_OK)
         rc = encrypt_chaos(&p, in, err, errlen);
     if (rc == DG_OK)
@@ -683,7 +719,7 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     if (rc == DG_OK)
         rc = seal_patient_values(&p, ctx, in, err, errlen);
     if (rc == DG_OK)
-        rc = seal_envelope(&p, ctx->deid_options, in, in_len, name, err, errlen);
+        rc = seal_envelope(&p, ctx->deid_options, in_len, name, err, errlen);
     if (rc == DG_OK)
         rc = write_output(&p, flags, out, err, errlen);
     if (rc == DG_OK)

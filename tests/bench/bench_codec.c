@@ -6,8 +6,8 @@
  *
  * For every native 8/16-bit single-component frame of the files it times,
  * on one thread, best of 5 rounds:
- *   bare     charls_jpegls_encoder_* on the whole frame (precision: the bit
- *            length of the frame's largest value, as the pipeline chooses)
+ *   bare     charls_jpegls_encoder_* on the whole frame (precision: what the
+ *            pipeline chooses from the frame's largest value)
  *   pipeline dcmguard's per-tile work without the crypto: plan the default
  *            grid, copy each tile out of the frame (dg_pix_extract) and
  *            encode it (dg_jls_encode)

@@ -35,7 +35,7 @@ static dg_pad_info pad_info(const char *id, int64_t created, int64_t expires, ui
 {
     dg_pad_info info;
     memset(&info, 0, sizeof info);
-    snprintf(info.id, sizeof info.id, "%s", id);
+    snprintf(info.id, sizeof info.id, "%.*s", (int)sizeof info.id - 1, id);
     snprintf(info.instance, sizeof info.instance, "instance-%.16s", id);
     info.alphabet = 1;
     info.policy = 1;

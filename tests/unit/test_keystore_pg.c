@@ -38,7 +38,7 @@ static dg_pad_info pad_info(const char *id, int64_t created, int64_t expires, ui
 {
     dg_pad_info info;
     memset(&info, 0, sizeof info);
-    snprintf(info.id, sizeof info.id, "%s", id);
+    snprintf(info.id, sizeof info.id, "%.*s", (int)sizeof info.id - 1, id);
     snprintf(info.instance, sizeof info.instance, "2.25.%u", (unsigned)length);
     info.alphabet = 1;
     info.policy = (int)(length % 2);
