@@ -53,7 +53,7 @@ typedef struct protection {
     uint8_t *outside;    /* the envelope's copy of the non-pixel bytes, holes zeroed */
     size_t outside_len;
     uint64_t pixel_offset, prefix_len, suffix_len; /* how outside splits around the pixels */
-    uint8_t digest[32]; /* SHA-256 of the input with its holes zeroed */
+    uint8_t digest[32];                            /* SHA-256 of the input with its holes zeroed */
     int digest_status;
     dg_phi_sealed phi;
     int chaos; /* --mode chaos */
