@@ -356,24 +356,30 @@ static void notice_values(const dg_dicom_info *info, int bits, unsigned *bg, uns
     }
 }
 
-/* Fills samples (interleaved, host order) from the notice's coverage. */
+/*
+ * Fills samples (interleaved, host order) from the notice's coverage: each
+ * of the 256 coverage levels is blended once, then looked up per pixel.
+ */
 static void fill_notice(const dg_jls_image *img, const dg_dicom_info *info, const uint8_t *notice,
                         void *samples)
 {
-    unsigned bg, ink;
+    uint16_t level[256];
+    unsigned bg, ink, comps = (unsigned)img->components;
     size_t n = (size_t)img->width * img->height;
 
     notice_values(info, img->bits, &bg, &ink);
-    for (size_t i = 0; i < n; i++) {
-        unsigned a = notice ? notice[i] : 0;
-        unsigned v =
-            (unsigned)(((unsigned long)bg * (255 - a) + (unsigned long)ink * a + 127) / 255);
-        for (int c = 0; c < img->components; c++) {
-            if (img->bits <= 8)
-                ((uint8_t *)samples)[i * img->components + c] = (uint8_t)v;
-            else
-                ((uint16_t *)samples)[i * img->components + c] = (uint16_t)v;
-        }
+    for (unsigned a = 0; a < 256; a++)
+        level[a] = (uint16_t)(((unsigned long)bg * (255 - a) + (unsigned long)ink * a + 127) / 255);
+    if (img->bits <= 8) {
+        uint8_t *d = samples;
+        for (size_t i = 0; i < n; i++)
+            for (unsigned c = 0; c < comps; c++)
+                *d++ = (uint8_t)level[notice ? notice[i] : 0];
+    } else {
+        uint16_t *d = samples;
+        for (size_t i = 0; i < n; i++)
+            for (unsigned c = 0; c < comps; c++)
+                *d++ = level[notice ? notice[i] : 0];
     }
 }
 

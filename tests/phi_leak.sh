@@ -54,30 +54,8 @@ for name in "${files[@]}"; do
 done
 for entry in "${phi[@]}"; do printf '%s\n' "${entry#*|}"; done >"$TMP/values"
 
-search() { # search DIR... : prints every hit as "file: word (form)"
-    python3 - "$TMP/values" "$@" <<'EOF'
-import os, re, sys
-words = set()
-for line in open(sys.argv[1], encoding="ascii"):
-    for w in re.split(r"[\s^]+", line.strip()):
-        if len(w) >= 6:
-            words.add(w)
-forms = []
-for w in sorted(words):
-    for v in {w, w.upper(), w.lower()}:
-        for enc in ("ascii", "utf-16-le", "utf-16-be"):
-            forms.append((w, v, enc, v.encode(enc)))
-hits = 0
-for top in sys.argv[2:]:
-    for root, _, names in os.walk(top):
-        for n in names:
-            data = open(os.path.join(root, n), "rb").read()
-            for w, v, enc, b in forms:
-                if b in data:
-                    print(f"{os.path.join(root, n)}: {v} ({enc})")
-                    hits += 1
-print(f"{len(forms)} forms of {len(words)} words searched, {hits} hits", file=sys.stderr)
-EOF
+search() { # search DIR... : prints every hit as "file: word (form)"; tests/deid/search.py --words
+    python3 "$(dirname "$0")/deid/search.py" --words "$TMP/values" "$@"
 }
 
 # The search must see the values where they are in clear.
