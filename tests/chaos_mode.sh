@@ -66,7 +66,7 @@ fi
 f=$TMP/p/pydicom_CT_small.dcm
 size=$(stat -c %s "$f")
 cp "$f" "$TMP/t.dcm"
-printf '\x5a' | dd of="$TMP/t.dcm" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+flip_byte "$TMP/t.dcm" $((size - 100))
 refuse "a flipped cipher-image byte" "$CLI" restore -k "$TMP/key" -s "$TMP/s" -o "$TMP/t-back.dcm" "$TMP/t.dcm" 2>"$TMP/err"
 grep -q "does not authenticate" "$TMP/err" && ok || fail "tamper message: $(cat "$TMP/err")"
 summary

@@ -67,7 +67,7 @@ head -c $((size - 100)) "$TMP/one.dcm" >"$TMP/short.dcm"
 refuse "truncated protected file" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/short.out" "$TMP/short.dcm" 2>/dev/null
 expect "no output for truncated" [ ! -e "$TMP/short.out" ]
 cp "$TMP/one.dcm" "$TMP/flip.dcm"
-printf '\xff' | dd of="$TMP/flip.dcm" bs=1 seek=$((size - 2000)) conv=notrunc 2>/dev/null
+flip_byte "$TMP/flip.dcm" $((size - 2000))
 refuse "flipped byte" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/flip.out" "$TMP/flip.dcm" 2>/dev/null
 expect "no output for flipped" [ ! -e "$TMP/flip.out" ]
 refuse "restore of an unprotected file" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/x.out" "$F/pydicom_MR_small.dcm" 2>/dev/null

@@ -24,6 +24,13 @@ summary() {
     [ "$FAILED" -eq 0 ]
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+# flip_byte FILE OFFSET: inverts every bit of the byte at OFFSET, so that it always changes (writing a
+# fixed value left random ciphertext unchanged once in 256 runs).
+flip_byte() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\$(printf %03o $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # largest_raw FILE DIR: dcmdump +W writes each binary value of FILE to its own
 # .raw file in DIR (made afresh); prints the largest, which is the Pixel Data.
 largest_raw() {

@@ -45,8 +45,7 @@ expect "no output when swapped" [ ! -e "$TMP/w.dcm" ]
 mv "$s00" "$TMP/t"; mv "$s01" "$s00"; mv "$TMP/t" "$s01"
 # Altered.
 cp "$s01" "$TMP/orig.enc"
-printf '\x00' | dd of="$s01" bs=1 seek=500 conv=notrunc 2>/dev/null
-cmp -s "$s01" "$TMP/orig.enc" && printf '\x01' | dd of="$s01" bs=1 seek=500 conv=notrunc 2>/dev/null
+flip_byte "$s01" 500
 refuse "altered slice" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/a.dcm" --slices-dir "$TMP/sl" "$CT" 2>/dev/null
 expect "no output when altered" [ ! -e "$TMP/a.dcm" ]
 cp "$TMP/orig.enc" "$s01"

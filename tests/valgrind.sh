@@ -81,7 +81,7 @@ cp "$TMP/prot/pydicom_CT_small.dcm" "$TMP/flip.dcm"
 # A byte inside the first encrypted tile (after its record magic DGTL): the
 # placeholder image is clear and not needed by restore, so it is not the target.
 at=$(grep -obUa DGTL "$TMP/flip.dcm" | head -n 1 | cut -d: -f1)
-printf '\x5a' | dd of="$TMP/flip.dcm" bs=1 seek=$((at + 100)) conv=notrunc 2>/dev/null
+flip_byte "$TMP/flip.dcm" $((at + 100))
 vg 1 "restore of an altered file" restore -k "$K" -s "$S" -o "$TMP/flip.back" "$TMP/flip.dcm"
 vg 0 "keygen of a second key" keygen -o "$TMP/other.key"
 vg 1 "restore under a wrong key" restore -k "$TMP/other.key" -s "$S" -o "$TMP/wrong.back" \
