@@ -6,7 +6,8 @@
  *      segments (pixels.c);
  *   2. draw a fresh data key and protection id, wrap the key under the
  *      key-wrap key derived from the master key;
- *   3. encode (JPEG-LS) and seal every segment, in parallel, and digest
+ *   3. copy the input bytes outside the segments with their holes zeroed,
+ *      then encode (JPEG-LS) and seal every segment in parallel, digesting
  *      the input with its holes zeroed alongside;
  *   4. de-identify the clear header (deid.c);
  *   5. encrypt the patient values under a fresh one-time pad;
@@ -52,8 +53,8 @@ typedef struct protection {
     dg_buf replacements; /* what de-identification put in place of originals */
     uint8_t *outside;    /* the envelope's copy of the non-pixel bytes, holes zeroed */
     size_t outside_len;
-    uint64_t pixel_offset, prefix_len, suffix_len; /* how outside splits around the pixels */
-    uint8_t digest[32];                            /* SHA-256 of the input with its holes zeroed */
+    uint64_t pixel_offset, suffix_len; /* outside: the pixel_offset bytes before, then the suffix */
+    uint8_t digest[32];                /* SHA-256 of the input with its holes zeroed */
     int digest_status;
     dg_phi_sealed phi;
     int chaos; /* --mode chaos */
@@ -341,25 +342,24 @@ static int protect_segment(void *arg, uint32_t seg)
 static int copy_outside(protection *p, const uint8_t *in, size_t in_len, char *err, size_t errlen)
 {
     p->pixel_offset = p->model.kind == DG_PIX_NONE ? in_len : p->info.pixel_value_offset;
-    p->prefix_len = p->pixel_offset;
     p->suffix_len = in_len - p->pixel_offset - p->model.covered;
-    p->outside_len = (size_t)(p->prefix_len + p->suffix_len);
+    p->outside_len = (size_t)(p->pixel_offset + p->suffix_len);
     p->outside = malloc(p->outside_len + 1);
     if (p->outside == NULL)
         return dg_fail(err, errlen, DG_ENOMEM, "out of memory");
-    memcpy(p->outside, in, p->prefix_len);
-    memcpy(p->outside + p->prefix_len, in + p->pixel_offset + p->model.covered, p->suffix_len);
-    dg_holes_zero(p->holes.table, p->holes.count, 0, p->outside, p->prefix_len);
+    memcpy(p->outside, in, p->pixel_offset);
+    memcpy(p->outside + p->pixel_offset, in + p->pixel_offset + p->model.covered, p->suffix_len);
+    dg_holes_zero(p->holes.table, p->holes.count, 0, p->outside, p->pixel_offset);
     dg_holes_zero(p->holes.table, p->holes.count, p->pixel_offset + p->model.covered,
-                  p->outside + p->prefix_len, p->suffix_len);
+                  p->outside + p->pixel_offset, p->suffix_len);
     return DG_OK;
 }
 
 /* The SHA-256 of the original with its holes zeroed: no digest of a patient value. */
 static int digest_original(protection *p, const uint8_t *in)
 {
-    const uint8_t *parts[3] = {p->outside, in + p->pixel_offset, p->outside + p->prefix_len};
-    size_t lens[3] = {(size_t)p->prefix_len, (size_t)p->model.covered, (size_t)p->suffix_len};
+    const uint8_t *parts[3] = {p->outside, in + p->pixel_offset, p->outside + p->pixel_offset};
+    size_t lens[3] = {(size_t)p->pixel_offset, (size_t)p->model.covered, (size_t)p->suffix_len};
 
     p->digest_status = dg_sha256_parts(3, parts, lens, p->digest) == 0 ? DG_OK : DG_ECRYPTO;
     return p->digest_status != DG_OK;
@@ -375,16 +375,13 @@ static int protect_item(void *arg, uint32_t item)
     return item == 0 ? digest_original(job->p, job->in) : protect_segment(arg, item - 1);
 }
 
-static int seal_segments(protection *p, dg_ctx *ctx, const uint8_t *in, size_t in_len, char *err,
-                         size_t errlen)
+/* Every segment sealed, and the input digested alongside (copy_outside comes first). */
+static int seal_segments(protection *p, dg_ctx *ctx, const uint8_t *in, char *err, size_t errlen)
 {
     uint32_t n = p->model.segment_count;
     segment_job job = {p, in};
     dg_pool *pool;
-    int rc = copy_outside(p, in, in_len, err, errlen);
 
-    if (rc != DG_OK)
-        return rc;
     if (n == UINT32_MAX)
         return dg_fail(err, errlen, DG_EUNSUPPORTED, "too many pixel segments");
     p->records = calloc(n ? n : 1, sizeof *p->records);
@@ -415,10 +412,10 @@ static int seal_envelope(protection *p, unsigned ctx_options, size_t in_len, con
     e.original_size = in_len;
     e.model = p->model;
     e.pixel_offset = p->pixel_offset;
-    e.prefix_len = p->prefix_len;
+    e.prefix_len = p->pixel_offset;
     e.suffix_len = p->suffix_len;
     e.prefix = p->outside;
-    e.suffix = p->outside + p->prefix_len;
+    e.suffix = p->outside + p->pixel_offset;
     memcpy(e.sha256, p->digest, sizeof e.sha256);
     e.hole_count = p->holes.count;
     e.holes = p->holes.table;
@@ -709,7 +706,9 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     if (rc == DG_OK)
         rc = make_keys(&p, ctx, flags, in_len, err, errlen);
     if (rc == DG_OK)
-        rc = seal_segments(&p, ctx, in, in_len, err, errlen);
+        rc = copy_outside(&p, in, in_len, err, errlen);
+    if (rc == DG_OK)
+        rc = seal_segments(&p, ctx, in, err, errlen);
     if (rc == DG_OK)
         rc = encrypt_chaos(&p, in, err, errlen);
     if (rc == DG_OK)

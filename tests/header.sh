@@ -40,7 +40,7 @@ expect "deidentified restore without the pad" \
 # TTL: a pad past its time is destroyed (by keys purge, or by any open of
 # the store); restore then says so.
 "$CLI" protect --otp-ttl 5s --otp numeric -k "$K" -s "$S" -o "$TMP/ttl.dcm" "$MR"
-ttl_id=$("$CLI" inspect "$TMP/ttl.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
+ttl_id=$(pad_id "$CLI" "$TMP/ttl.dcm")
 "$CLI" keys list -s "$S" | grep -q "^$ttl_id " && ok || fail "the TTL pad is not listed at first"
 sleep 6
 "$CLI" keys purge -s "$S" >"$TMP/purge" 2>&1 && grep -q "expired pad" "$TMP/purge" && ok || fail "purge: $(cat "$TMP/purge")"
@@ -54,7 +54,7 @@ refuse "a bad duration" "$CLI" protect --otp-ttl 5x -k "$K" -s "$S" -o "$TMP/x.d
 cp "$CT" "$TMP/ct-clean.dcm"
 dcmodify -nb -q -i "(0028,0301)=NO" "$TMP/ct-clean.dcm"
 "$CLI" protect -k "$K" -s "$S" -o "$TMP/shred.dcm" "$TMP/ct-clean.dcm"
-id=$("$CLI" inspect "$TMP/shred.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
+id=$(pad_id "$CLI" "$TMP/shred.dcm")
 [ -n "$id" ] && ok || fail "inspect does not name the pad"
 expect "keys destroy" "$CLI" keys destroy -s "$S" "$id"
 refuse "keys destroy twice" "$CLI" keys destroy -s "$S" "$id" 2>/dev/null

@@ -131,7 +131,7 @@ done
 
 # --- Forged records and grafted blocks ---------------------------------------------------------
 "$CLI" protect --otp-policy single-use -k "$K" -s "$TMP/a.db" -o "$TMP/su.dcm" "$CT" || fail protect
-other=$("$CLI" inspect "$TMP/a1.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
+other=$(pad_id "$CLI" "$TMP/a1.dcm")
 "$ATTACK" forge "$K" "$TMP/su.dcm" "$TMP/flip.dcm" policy >/dev/null || fail "forge policy"
 "$ATTACK" forge "$K" "$TMP/su.dcm" "$TMP/steal.dcm" "pad=$other" >/dev/null || fail "forge pad id"
 refuse "a flipped policy" "$CLI" restore -k "$K" -s "$TMP/a.db" -o "$TMP/out1.dcm" "$TMP/flip.dcm" 2>"$TMP/e1"
@@ -148,7 +148,7 @@ refuse "output that cannot be written" "$CLI" restore -k "$K" -s "$TMP/a.db" -o 
     fail "the single-use pad was lost by the refused or failed restores"
 # A crash between claim and output (simulated: the row marked claimed as a killed restore leaves it).
 "$CLI" protect --otp-policy single-use -k "$K" -s "$TMP/a.db" -o "$TMP/crash.dcm" "$CT" || fail protect
-cid=$("$CLI" inspect "$TMP/crash.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
+cid=$(pad_id "$CLI" "$TMP/crash.dcm")
 sqlite3 "$TMP/a.db" "UPDATE pads SET claimed = 1 WHERE id = '$cid'" || fail "cannot mark the pad claimed"
 "$CLI" keys list -s "$TMP/a.db" | grep "^$cid " | grep -q CLAIMED && ok || fail "keys list does not show the claim"
 refuse "a claimed pad" "$CLI" restore -k "$K" -s "$TMP/a.db" -o "$TMP/crash-1.dcm" "$TMP/crash.dcm" 2>/dev/null
@@ -180,7 +180,7 @@ done
 
 # --- Destroyed means scrubbed, even with a reader ----------------------------------------------
 "$CLI" protect -k "$K" -s "$TMP/d.db" -o "$TMP/d.dcm" "$CT" >/dev/null || fail "protect d"
-id=$("$CLI" inspect "$TMP/d.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
+id=$(pad_id "$CLI" "$TMP/d.dcm")
 sqlite3 "$TMP/d.db" "SELECT hex(pad) FROM pads WHERE id = '$id'" >"$TMP/padhex"
 [ -s "$TMP/padhex" ] && ok || fail "the pad is not in the store"
 in_files() { # in_files: how many of the store's files hold the pad's first or last 48 bytes

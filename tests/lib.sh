@@ -24,6 +24,8 @@ summary() {
     [ "$FAILED" -eq 0 ]
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+# pad_id CLI FILE: the one-time pad id that `inspect` names for the protected FILE (no store needed).
+pad_id() { "$1" inspect "$2" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p'; }
 # flip_byte FILE OFFSET: inverts every bit of the byte at OFFSET, so that it always changes (writing a
 # fixed value left random ciphertext unchanged once in 256 runs).
 flip_byte() {

@@ -206,7 +206,7 @@ pad=$("$CLI" keys list -s "$TMP/keys.db" --json | jq -r '.[0].id')
 "$CLI" protect -k "$KEY" -s "$TMP/keys.db" --otp-ttl 1s -o "$TMP/short.dcm" "$DATA/files/pydicom_MR_small.dcm"
 # its id from the file: opening the store (keys list) destroys pads already expired, and a 1 s TTL
 # counted in whole seconds can be over a few milliseconds after the protect
-short_pad=$("$CLI" inspect "$TMP/short.dcm" | sed -n 's/^pad: .* id \([0-9a-f]*\)$/\1/p')
+short_pad=$(pad_id "$CLI" "$TMP/short.dcm")
 expect "the short pad's id is read from its file" [ -n "$short_pad" ]
 for route in "POST /dcmguard/instances/$id/restore" "GET /dcmguard/instances/$id/restore" \
     "POST /dcmguard/restore" "GET /dcmguard/keys" "POST /dcmguard/keys/purge" "POST /dcmguard/keys/$pad" \
