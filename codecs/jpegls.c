@@ -27,32 +27,40 @@ static charls_interleave_mode interleave_of(const dg_jls_image *img)
     return CHARLS_INTERLEAVE_MODE_SAMPLE;
 }
 
-int dg_jls_encode(const dg_jls_image *img, const void *samples, size_t samples_len, uint8_t **out,
-                  size_t *out_len)
+/*
+ * The most a lossless codestream of this image can take: every sample
+ * coded with the longest code JPEG-LS allows, LIMIT = 2 (bits + max(8,
+ * bits)) bits, plus one stuffed bit in eight after 0xFF bytes, plus the
+ * marker segments. Noise codes longer than CharLS's own estimate.
+ */
+static size_t worst_case_size(const dg_jls_image *img)
 {
-    charls_jpegls_encoder *enc = NULL;
-    charls_frame_info fi;
+    size_t samples = (size_t)img->width * img->height * (size_t)img->components;
+    size_t limit_bits = 2 * ((size_t)img->bits + (img->bits > 8 ? (size_t)img->bits : 8));
+    size_t bytes = samples * limit_bits / 8;
+    return bytes + bytes / 7 + 4096;
+}
+
+/* One encoding attempt into a buffer of cap bytes (0: CharLS's estimate). */
+static int encode_once(const dg_jls_image *img, const void *samples, size_t samples_len, size_t cap,
+                       uint8_t **out, size_t *out_len, int *too_small)
+{
+    charls_jpegls_encoder *enc = charls_jpegls_encoder_create();
+    charls_frame_info fi = {img->width, img->height, img->bits, img->components};
+    charls_jpegls_errc errc;
     uint8_t *dst = NULL;
-    size_t cap = 0, written = 0;
+    size_t written = 0;
     int rc = DG_JLS_ECODEC;
 
-    if (samples == NULL || out == NULL || out_len == NULL || dg_jls_image_bytes(img) == 0 ||
-        samples_len != dg_jls_image_bytes(img))
-        return DG_JLS_EINVAL;
-    fi.width = img->width;
-    fi.height = img->height;
-    fi.bits_per_sample = img->bits;
-    fi.component_count = img->components;
-    enc = charls_jpegls_encoder_create();
+    *too_small = 0;
     if (enc == NULL)
         return DG_JLS_ENOMEM;
-    if (charls_jpegls_encoder_set_frame_info(enc, &fi) != CHARLS_JPEGLS_ERRC_SUCCESS)
+    if (charls_jpegls_encoder_set_frame_info(enc, &fi) != CHARLS_JPEGLS_ERRC_SUCCESS ||
+        charls_jpegls_encoder_set_interleave_mode(enc, interleave_of(img)) !=
+            CHARLS_JPEGLS_ERRC_SUCCESS)
         goto done;
-    if (charls_jpegls_encoder_set_interleave_mode(enc, interleave_of(img)) !=
-        CHARLS_JPEGLS_ERRC_SUCCESS)
-        goto done;
-    if (charls_jpegls_encoder_get_estimated_destination_size(enc, &cap) !=
-        CHARLS_JPEGLS_ERRC_SUCCESS)
+    if (cap == 0 && charls_jpegls_encoder_get_estimated_destination_size(enc, &cap) !=
+                        CHARLS_JPEGLS_ERRC_SUCCESS)
         goto done;
     dst = malloc(cap);
     if (dst == NULL) {
@@ -61,10 +69,11 @@ int dg_jls_encode(const dg_jls_image *img, const void *samples, size_t samples_l
     }
     if (charls_jpegls_encoder_set_destination_buffer(enc, dst, cap) != CHARLS_JPEGLS_ERRC_SUCCESS)
         goto done;
-    if (charls_jpegls_encoder_encode_from_buffer(enc, samples, samples_len, 0) !=
-        CHARLS_JPEGLS_ERRC_SUCCESS)
-        goto done;
-    if (charls_jpegls_encoder_get_bytes_written(enc, &written) != CHARLS_JPEGLS_ERRC_SUCCESS)
+    errc = charls_jpegls_encoder_encode_from_buffer(enc, samples, samples_len, 0);
+    if (errc == CHARLS_JPEGLS_ERRC_DESTINATION_BUFFER_TOO_SMALL)
+        *too_small = 1;
+    if (errc != CHARLS_JPEGLS_ERRC_SUCCESS ||
+        charls_jpegls_encoder_get_bytes_written(enc, &written) != CHARLS_JPEGLS_ERRC_SUCCESS)
         goto done;
     *out = dst;
     *out_len = written;
@@ -73,6 +82,23 @@ int dg_jls_encode(const dg_jls_image *img, const void *samples, size_t samples_l
 done:
     free(dst);
     charls_jpegls_encoder_destroy(enc);
+    return rc;
+}
+
+int dg_jls_encode(const dg_jls_image *img, const void *samples, size_t samples_len, uint8_t **out,
+                  size_t *out_len)
+{
+    int rc, too_small;
+
+    if (samples == NULL || out == NULL || out_len == NULL || dg_jls_image_bytes(img) == 0 ||
+        samples_len != dg_jls_image_bytes(img))
+        return DG_JLS_EINVAL;
+    /* CharLS 2.4.1 writes two sample-interleaved components as a stream it cannot read back */
+    if (img->components == 2 && interleave_of(img) == CHARLS_INTERLEAVE_MODE_SAMPLE)
+        return DG_JLS_EINVAL;
+    rc = encode_once(img, samples, samples_len, 0, out, out_len, &too_small);
+    if (rc != DG_JLS_OK && too_small) /* noise: again, with room for the longest codes */
+        rc = encode_once(img, samples, samples_len, worst_case_size(img), out, out_len, &too_small);
     return rc;
 }
 

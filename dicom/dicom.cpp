@@ -1016,6 +1016,9 @@ static int zero_element(DcmElement *el)
     case EVR_OD:
         cond = el->getFloat64Array(*reinterpret_cast<Float64 **>(&bytes));
         break;
+    case EVR_OV:
+        cond = el->getUint64Array(*reinterpret_cast<Uint64 **>(&bytes));
+        break;
     default: /* ox and the like: whichever form the element holds */
         cond = el->getUint16Array(*reinterpret_cast<Uint16 **>(&bytes));
         if (cond.bad() || bytes == NULL)

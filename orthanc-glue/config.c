@@ -364,6 +364,11 @@ static int check_orthanc(const json_t *root, dgo_config *c, char *err, size_t er
     const json_t *users = json_object_get(root, "RegisteredUsers");
     char buf[68];
 
+    if (!json_is_false(json_object_get(root, "SaveJobs")))
+        return fail(err, errlen,
+                    "\"SaveJobs\" must be false (Orthanc's default is true): Orthanc would save "
+                    "every storage commitment request in its database, with the SOP Instance UIDs "
+                    "the modality asks about, which are the original UIDs");
     if (json_is_string(ingest) && json_string_length(ingest) > 0)
         return fail(err, errlen,
                     "IngestTranscoding is set: Orthanc would re-encode the protected files after "

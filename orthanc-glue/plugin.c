@@ -269,23 +269,31 @@ done:
     return rc;
 }
 
-/* Orthanc's --trace writes DIMSE dumps, with the original UIDs, to its log. */
-static void warn_about_trace(void)
+/*
+ * Orthanc's --trace writes DIMSE dumps, with the original UIDs, to its log;
+ * its --verbose names the UIDs a modality asks storage commitment for.
+ */
+static void warn_about_logging(void)
 {
     uint32_t n = OrthancPluginGetCommandLineArgumentsCount(dgo.orthanc);
+    int trace = 0, verbose = 0;
 
     for (uint32_t i = 0; i < n; i++) {
         char *arg = OrthancPluginGetCommandLineArgument(dgo.orthanc, i);
-        int trace = arg != NULL && strncmp(arg, "--trace", 7) == 0;
-        if (arg != NULL)
-            OrthancPluginFreeString(dgo.orthanc, arg);
-        if (trace) {
-            dgo_log_warning("Orthanc runs with trace logging: its log gets the received DICOM "
-                            "requests before dcmguard protects them, original UIDs included; "
-                            "use it only on test data (docs/orthanc.md)");
-            return;
-        }
+        if (arg == NULL)
+            continue;
+        trace |= strncmp(arg, "--trace", 7) == 0;
+        verbose |= strcmp(arg, "--verbose") == 0;
+        OrthancPluginFreeString(dgo.orthanc, arg);
     }
+    if (trace)
+        dgo_log_warning("Orthanc runs with trace logging: its log gets the received DICOM "
+                        "requests before dcmguard protects them, original UIDs included; "
+                        "use it only on test data (docs/orthanc.md)");
+    else if (verbose)
+        dgo_log_warning("Orthanc runs with verbose logging: its log names the original SOP "
+                        "Instance UIDs of every storage commitment request; treat the log as "
+                        "patient data (docs/orthanc.md)");
 }
 
 static int load_config(void)
@@ -416,7 +424,7 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
         close_all();
         return -1;
     }
-    warn_about_trace();
+    warn_about_logging();
     if (audit_start() != 0) {
         close_all();
         return -1;

@@ -80,12 +80,23 @@ static dg_deid_act opaque_sequence(dg_deid_act act, const char *vr, int sequence
 }
 
 static dg_deid_act classify_standard(const dg_deid_elem *e, unsigned options, const char *vr,
-                                     int known);
+                                     const char *file_vr, int known);
+
+/*
+ * The VR the file itself gives an element, when it says more than "opaque
+ * bytes": NULL for implicit VR ("" or DCMTK's "??") and for UN.
+ */
+static const char *told_vr(const char *vr)
+{
+    if (vr == NULL || vr[0] == '\0' || vr_is(vr, "UN ??"))
+        return NULL;
+    return vr;
+}
 
 dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options)
 {
     char dict[3];
-    const char *vr;
+    const char *vr, *file_vr = told_vr(e->vr);
     int known;
 
     if (e->group & 1)
@@ -95,12 +106,40 @@ dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options)
     if (e->group == 0x0042 && e->element == 0x0011)
         return DG_ACT_DOCUMENT;
     known = dg_dicom_dict_vr(e->group, e->element, dict);
-    vr = known ? dict : (e->vr != NULL && e->vr[0] != '\0' ? e->vr : "UN");
-    return opaque_sequence(classify_standard(e, options, vr, known), vr, e->is_sequence);
+    vr = known ? dict : (file_vr != NULL ? file_vr : "UN");
+    return opaque_sequence(classify_standard(e, options, vr, file_vr, known), vr, e->is_sequence);
+}
+
+#define DG_TEXT_VRS "PN LO LT SH ST UT UC UR AE"
+#define DG_BINARY_VRS "OB OW OF OD OL OV UN ox px"
+
+/*
+ * Deny by default, for what the table does not list. The dictionary's VR
+ * and the one the file wrote (when it wrote one) are both asked, and the
+ * stricter answer wins: a number written as text is text.
+ */
+static dg_deid_act unlisted(unsigned options, uint16_t group, uint16_t element, const char *vr,
+                            const char *file_vr)
+{
+#define EITHER(list) (vr_is(vr, list) || (file_vr != NULL && vr_is(file_vr, list)))
+    if (EITHER("DA DT TM"))
+        return date_action(file_vr != NULL && vr_is(file_vr, "DA DT TM") ? file_vr : vr, options,
+                           DG_ACT_DUMMY);
+    if (dg_deid_allowed(group, element))
+        return DG_ACT_KEEP;
+    if (EITHER(DG_TEXT_VRS))
+        return DG_ACT_DUMMY;
+    if (EITHER("UI")) /* references to instances, devices, schemes: pseudonyms too */
+        return (options & DG_DEID_OPT_UIDS) ? DG_ACT_KEEP : DG_ACT_UID;
+    if (EITHER(
+            DG_BINARY_VRS)) /* pixels, meshes, maps: zeros in the clear, sealed in the envelope */
+        return DG_ACT_ZERO;
+    return DG_ACT_KEEP; /* numbers and coded strings */
+#undef EITHER
 }
 
 static dg_deid_act classify_standard(const dg_deid_elem *e, unsigned options, const char *vr,
-                                     int known)
+                                     const char *file_vr, int known)
 {
     const dg_deid_rule *rule;
     int sequence = e->is_sequence;
@@ -114,18 +153,11 @@ static dg_deid_act classify_standard(const dg_deid_elem *e, unsigned options, co
             return sequence ? DG_ACT_KEEP : date_action(vr, DG_DEID_OPT_MODIFIED_DATES, 0);
         return basic_action(rule, vr, sequence);
     }
-    /* deny by default: the table does not list this attribute */
     if (sequence || e->element == 0x0000)
         return DG_ACT_KEEP; /* walked into; group lengths are recomputed */
-    if (vr_is(vr, "DA DT TM"))
-        return date_action(vr, options, DG_ACT_DUMMY);
-    if (known && dg_deid_allowed(e->group, e->element))
-        return DG_ACT_KEEP;
-    if (vr_is(vr, "PN LO LT SH ST UT UC UR AE"))
-        return known ? DG_ACT_DUMMY : DG_ACT_REMOVE;
-    if (!known && vr_is(vr, "OB OW UN"))
-        return DG_ACT_REMOVE;
-    return DG_ACT_KEEP;
+    if (!known)
+        return DG_ACT_REMOVE; /* not in the dictionary: whatever VR the file gives it, opaque */
+    return unlisted(options, e->group, e->element, vr, file_vr);
 }
 
 int dg_deid_is_hole(dg_deid_act act, const dg_deid_elem *e)
@@ -191,11 +223,25 @@ static int mac_of(const dg_deid *s, const char *domain, const char *value, size_
     return dg_hmac_sha256(s->pseudonym_key, sizeof s->pseudonym_key, msg, dlen + 1 + len, mac);
 }
 
-/* One UID (len characters, trimmed) as 2.25.<decimal>. */
+#define DG_WELL_KNOWN_ROOT "1.2.840.10008."
+
+/*
+ * One UID (len characters, trimmed) as 2.25.<decimal>. A UID of the
+ * standard itself (a SOP Class, a transfer syntax, a well-known frame of
+ * reference) names no instance and no site: it stays as it is.
+ */
 static int uid_pseudonym(const dg_deid *s, const char *uid, size_t len, char *out, size_t cap)
 {
     uint8_t mac[32];
 
+    if (len > strlen(DG_WELL_KNOWN_ROOT) &&
+        memcmp(uid, DG_WELL_KNOWN_ROOT, strlen(DG_WELL_KNOWN_ROOT)) == 0) {
+        if (len + 1 > cap)
+            return -1;
+        memcpy(out, uid, len);
+        out[len] = '\0';
+        return 0;
+    }
     if (cap < 45 || mac_of(s, "uid", uid, len, mac) != 0)
         return -1;
     memcpy(out, "2.25.", 5);
@@ -504,6 +550,9 @@ static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
     dg_deid_elem e = {v->group, v->element, v->vr, vr_is(v->vr, "SQ"), creator_of(v)};
     dg_deid_act act = dg_deid_classify(&e, s->options);
     const char *dummy;
+
+    if (v->depth == 0 && v->group == 0x7FE0 && v->element == 0x0010)
+        return DG_DICOM_KEEP; /* the pixels: protection puts the placeholder in their place */
 
     if (act == DG_ACT_KEEP && v->group == 0x0042 && v->element == 0x0015) {
         snprintf(out, cap, "%zu", strlen(dummy_document(s->mime))); /* the dummy's length */

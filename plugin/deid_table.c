@@ -1169,7 +1169,7 @@ const dg_deid_safe dg_deid_safe_rows[479] = {
     {0x7FD1, 0x11, "SIEMENS Ultrasound SC2000", "OB"},
 };
 
-const dg_deid_allow dg_deid_allow_rows[38] = {
+const dg_deid_allow dg_deid_allow_rows[58] = {
     {0x00080070, 0xFFFFFFFF}, /* Manufacturer */
     {0x00080100, 0xFFFFFFFF}, /* CodeValue */
     {0x00080102, 0xFFFFFFFF}, /* CodingSchemeDesignator */
@@ -1203,11 +1203,31 @@ const dg_deid_allow dg_deid_allow_rows[38] = {
     {0x00209421, 0xFFFFFFFF}, /* DimensionDescriptionLabel */
     {0x00281054, 0xFFFFFFFF}, /* RescaleType */
     {0x00281055, 0xFFFFFFFF}, /* WindowCenterWidthExplanation */
+    {0x00281200, 0xFFFFFFFF}, /* GrayLookupTableData */
+    {0x00281201, 0xFFFFFFFF}, /* RedPaletteColorLookupTableData */
+    {0x00281202, 0xFFFFFFFF}, /* GreenPaletteColorLookupTableData */
+    {0x00281203, 0xFFFFFFFF}, /* BluePaletteColorLookupTableData */
+    {0x00281204, 0xFFFFFFFF}, /* AlphaPaletteColorLookupTableData */
+    {0x00281211, 0xFFFFFFFF}, /* LargeRedPaletteColorLookupTableData */
+    {0x00281212, 0xFFFFFFFF}, /* LargeGreenPaletteColorLookupTableData */
+    {0x00281213, 0xFFFFFFFF}, /* LargeBluePaletteColorLookupTableData */
+    {0x00281221, 0xFFFFFFFF}, /* SegmentedRedPaletteColorLookupTableData */
+    {0x00281222, 0xFFFFFFFF}, /* SegmentedGreenPaletteColorLookupTableData */
+    {0x00281223, 0xFFFFFFFF}, /* SegmentedBluePaletteColorLookupTableData */
+    {0x00281224, 0xFFFFFFFF}, /* SegmentedAlphaPaletteColorLookupTableData */
+    {0x00281408, 0xFFFFFFFF}, /* BlendingLookupTableData */
+    {0x00282000, 0xFFFFFFFF}, /* ICCProfile */
     {0x00283003, 0xFFFFFFFF}, /* LUTExplanation */
     {0x00283004, 0xFFFFFFFF}, /* ModalityLUTType */
+    {0x00283006, 0xFFFFFFFF}, /* LUTData */
     {0x00409210, 0xFFFFFFFF}, /* LUTLabel */
     {0x00420012, 0xFFFFFFFF}, /* MIMETypeOfEncapsulatedDocument */
     {0x00620009, 0xFFFFFFFF}, /* SegmentAlgorithmName */
+    {0x00701808, 0xFFFFFFFF}, /* WeightingLookupTableData */
+    {0x54000110, 0xFFFFFFFF}, /* ChannelMinimumValue */
+    {0x54000112, 0xFFFFFFFF}, /* ChannelMaximumValue */
+    {0x5400100A, 0xFFFFFFFF}, /* WaveformPaddingValue */
+    {0x56000010, 0xFFFFFFFF}, /* FirstOrderPhaseCorrectionAngle */
 };
 /* clang-format on */
 
@@ -1225,7 +1245,7 @@ const dg_deid_allow dg_deid_allow_rows[38] = {
 const size_t dg_deid_rule_count = sizeof dg_deid_rules / sizeof dg_deid_rules[0];
 const size_t dg_deid_safe_count = sizeof dg_deid_safe_rows / sizeof dg_deid_safe_rows[0];
 const size_t dg_deid_allow_count = sizeof dg_deid_allow_rows / sizeof dg_deid_allow_rows[0];
-enum { DG_DEID_ALLOW_EXACT = 38 };
+enum { DG_DEID_ALLOW_EXACT = 58 };
 
 const dg_deid_rule *dg_deid_lookup(uint16_t group, uint16_t element)
 {

@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "keystore.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,10 @@ DG_API int dg_parse_duration(const char *text, uint64_t *seconds)
     unsigned long long n, unit = 1;
     if (text == NULL || seconds == NULL || *text < '0' || *text > '9')
         return DG_EINVAL;
+    errno = 0;
     n = strtoull(text, &end, 10);
+    if (errno == ERANGE)
+        return DG_EINVAL;
     if (*end == 's')
         unit = 1, end++;
     else if (*end == 'm')

@@ -34,8 +34,11 @@ static int native_geometry(const dg_dicom_info *info, dg_pixmodel *m)
 
     if (info->bits_allocated != 8 && info->bits_allocated != 16)
         return 0;
+    /* two samples a pixel (no photometric interpretation has them) go as raw chunks:
+       CharLS 2.4.1 cannot read back two sample-interleaved components */
     if (info->rows == 0 || info->cols == 0 || info->samples_per_pixel == 0 ||
-        info->samples_per_pixel > 4 || info->rows > 65535 || info->cols > 65535)
+        info->samples_per_pixel == 2 || info->samples_per_pixel > 4 || info->rows > 65535 ||
+        info->cols > 65535)
         return 0;
     m->sample_bytes = (uint8_t)(info->bits_allocated / 8);
     m->height = info->rows;

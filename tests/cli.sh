@@ -20,6 +20,16 @@ expect "--version" sh -c "'$CLI' --version | grep -q '^dcmguard [0-9]'"
 refuse "unknown command" "$CLI" frobnicate 2>/dev/null
 refuse "protect without -k" "$CLI" protect -s "$TMP/s" -o "$TMP/o" "$F/pydicom_MR_small.dcm" 2>/dev/null
 refuse "bad --tiles" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/o" --tiles 3 "$F/pydicom_MR_small.dcm" 2>/dev/null
+# numbers that wrap around in 32 bits, or carry a sign or a space, are usage errors (exit 2)
+for bad in 4294967298x4294967299 " 2x2" +2x2 2x2x 257x1; do
+    "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/o" --tiles "$bad" "$F/pydicom_MR_small.dcm" 2>/dev/null
+    expect "--tiles '$bad' is a usage error" [ $? = 2 ]
+done
+for bad in 4294967297 " 1" -1 257; do
+    "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/o" --threads "$bad" "$F/pydicom_MR_small.dcm" 2>/dev/null
+    expect "--threads '$bad' is a usage error" [ $? = 2 ]
+done
+expect "nothing written by a usage error" [ ! -e "$TMP/o" ]
 
 # A group-readable key is refused.
 cp "$K" "$TMP/loose.key"; chmod 644 "$TMP/loose.key"

@@ -32,6 +32,17 @@ expect "restored byte for byte" cmp -s "$TMP/phi.dcm" "$TMP/phi.back"
 expect "restore from slices" "$CLI" restore -k "$K" -s "$TMP/s" --slices-dir "$TMP/sl" -o "$TMP/phi.sl.back" "$TMP/phi.sl.p"
 expect "restored from slices byte for byte" cmp -s "$TMP/phi.dcm" "$TMP/phi.sl.back"
 
+# 1b. The same file in implicit VR (unknown tags then have no VR at all) and in big endian.
+for ts in ti tb; do
+    expect "convert to +$ts" dcmconv +$ts "$TMP/phi.dcm" "$TMP/phi.$ts.dcm"
+    expect "protect ($ts)" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/phi.$ts.p" "$TMP/phi.$ts.dcm"
+    expect "restore --deidentified ($ts)" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/phi.$ts.deid" "$TMP/phi.$ts.p" 2>/dev/null
+    expect "no value in the protected file or the de-identified output ($ts)" \
+        python3 "$GEN/search.py" "$TMP/values" "$TMP/phi.$ts.p" "$TMP/phi.$ts.deid"
+    expect "restore ($ts)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/phi.$ts.back" "$TMP/phi.$ts.p"
+    expect "restored byte for byte ($ts)" cmp -s "$TMP/phi.$ts.dcm" "$TMP/phi.$ts.back"
+done
+
 # 2. Payloads: the ECG's samples and the PDF document.
 for f in dcmguard_ecg.dcm dcmguard_pdf.dcm; do
     expect "protect $f" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/$f.p" "$F/$f"
@@ -114,6 +125,43 @@ expect "no private attribute without the option" sh -c "! dcmdump -q '$TMP/priv.
 expect "safe-private recorded as code 113111" sh -c "dcmdump -q '$TMP/priv.safe' | grep -q '\[113111\]'"
 expect "restore (safe-private)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/priv.back" "$TMP/priv.safe"
 expect "restored byte for byte (safe-private)" cmp -s "$TMP/priv.dcm" "$TMP/priv.back"
+
+# 6. Unlisted attributes: a UID the table does not list, a number written as text, Pixel Data
+#    inside a sequence item, a standard UID under 1.2.840.10008. (kept as it is).
+PYTHONPATH=$GEN python3 - "$TMP/unl.dcm" <<'EOF'
+import sys, dicomgen
+cls, inst = "1.2.840.10008.5.1.4.1.1.7", "1.2.826.0.1.3680043.9.7777.6.1"
+els = [(0x00080016, "UI", cls), (0x00080018, "UI", inst), (0x00080060, "CS", "OT"),
+       (0x00100010, "PN", "Quimbelor^Zaphirette"),
+       (0x00081140, "SQ", [[(0x00081150, "UI", cls), (0x00081155, "UI", inst + ".9"),
+                            (0x7FE00010, "OB", b"THUMBQUIMBELORPIXELS" * 4)]]),
+       (0x00200012, "LO", "Zaphirettenumber"),
+       (0x00200242, "UI", "1.2.826.0.1.3680043.9.7777.6.77"),
+       (0x00280002, "US", 1), (0x00280004, "CS", "MONOCHROME2"), (0x00280010, "US", 8),
+       (0x00280011, "US", 8), (0x00280100, "US", 8), (0x00280101, "US", 8), (0x00280102, "US", 7),
+       (0x00280103, "US", 0), (0x00280301, "CS", "NO"), (0x7FE00010, "OB", bytes(64))]
+open(sys.argv[1], "wb").write(dicomgen.part10(els, cls, inst))
+EOF
+printf '%s\n' THUMBQUIMBELORPIXELS Zaphirettenumber 1.2.826.0.1.3680043.9.7777.6.77 >"$TMP/unl.values"
+expect "the unlisted values are in the input" python3 "$GEN/search.py" --all-found "$TMP/unl.values" "$TMP/unl.dcm"
+expect "protect (unlisted attributes)" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/unl.p" "$TMP/unl.dcm"
+expect "restore --deidentified (unlisted attributes)" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/unl.deid" "$TMP/unl.p" 2>/dev/null
+expect "no unlisted UID, text-written number or nested pixel in the clear" python3 "$GEN/search.py" "$TMP/unl.values" "$TMP/unl.p"
+expect "nor in the de-identified output" python3 "$GEN/search.py" "$TMP/unl.values" "$TMP/unl.deid"
+cp "$F/dcmguard_overlay.dcm" "$TMP/ovl.dcm"
+expect "protect an overlay" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/ovl.p" "$TMP/ovl.dcm"
+expect "restore --deidentified of an overlay" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/ovl.deid" "$TMP/ovl.p" 2>/dev/null
+ovl() { dcmdump -q +P 6000,3000 "$1" | awk '{print $3}'; }
+expect "the overlay has ink in the input" sh -c "[ -n '$(ovl "$TMP/ovl.dcm")' ] && ! echo '$(ovl "$TMP/ovl.dcm")' | grep -qx '[0\\]*'"
+expect "the overlay is zeros in the protected file and the de-identified output" \
+    sh -c "echo '$(ovl "$TMP/ovl.p")' '$(ovl "$TMP/ovl.deid")' | grep -qx '[0\\]* [0\\]*'"
+expect "restore of an overlay" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/ovl.back" "$TMP/ovl.p"
+expect "overlay restored byte for byte" cmp -s "$TMP/ovl.dcm" "$TMP/ovl.back"
+uid=$(value 0020,0242 "$TMP/unl.p")
+expect "the unlisted UID became a pseudonym ($uid)" [ "${uid:0:5}" = 2.25. ]
+expect "a standard UID stays as it is" sh -c "dcmdump -q '$TMP/unl.p' | grep -q '(0008,1150) UI =SecondaryCaptureImageStorage'"
+expect "restore (unlisted attributes)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/unl.back" "$TMP/unl.p"
+expect "restored byte for byte (unlisted attributes)" cmp -s "$TMP/unl.dcm" "$TMP/unl.back"
 
 # 5. Burned-in identity: dcmguard_pdf.dcm says Burned In Annotation YES.
 refuse "restore --deidentified of Burned In Annotation YES" "$CLI" restore --deidentified -k "$K" -o "$TMP/bi.dcm" "$TMP/dcmguard_pdf.dcm.p" 2>"$TMP/bi.err"

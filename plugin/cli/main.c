@@ -228,12 +228,34 @@ static int usage_error(const char *usage, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/*
+ * A decimal number of digits only (no sign, no space) up to max, ending
+ * where *end points; 0 or -1.
+ */
+static int parse_count(const char *s, unsigned max, unsigned *out, const char **end)
+{
+    unsigned long v = 0;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (unsigned long)(*s - '0');
+        if (v > max)
+            return -1;
+    }
+    *out = (unsigned)v;
+    *end = s;
+    return 0;
+}
+
 static int parse_tiles(const char *s, unsigned *rows, unsigned *cols)
 {
-    char extra;
-    if (sscanf(s, "%ux%u%c", rows, cols, &extra) != 2)
+    const char *end;
+
+    if (parse_count(s, 256, rows, &end) != 0 || *end != 'x' ||
+        parse_count(end + 1, 256, cols, &end) != 0 || *end != '\0')
         return -1;
-    return *rows >= 1 && *cols >= 1 && *rows <= 256 && *cols <= 256 ? 0 : -1;
+    return *rows >= 1 && *cols >= 1 ? 0 : -1;
 }
 
 static int parse_otp(const char *s, dg_otp_mode *mode)
@@ -264,7 +286,7 @@ static int parse_policy(const char *s, dg_otp_policy *policy)
 static int parse_options(int argc, char **argv, const char *usage, options *o)
 {
     int c;
-    char extra;
+    const char *rest;
 
     memset(o, 0, sizeof *o);
     optind = 1;
@@ -300,7 +322,7 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
             o->slices_dir = optarg;
             break;
         case OPT_THREADS:
-            if (sscanf(optarg, "%u%c", &o->threads, &extra) != 1 || o->threads > 256)
+            if (parse_count(optarg, 256, &o->threads, &rest) != 0 || *rest != '\0')
                 return usage_error(usage, "--threads wants a number 0..256, not '%s'", optarg);
             break;
         case OPT_OTP:

@@ -8,6 +8,7 @@
 #
 # The list of what must happen to each file is in tests/hostile/EXPECT.
 import os
+import random
 import struct
 import sys
 import zlib
@@ -183,6 +184,19 @@ def cases():
         im(0x0028, 0x0011, struct.pack("<H", 4)) + im(0x0028, 0x0100, struct.pack("<H", 8)) + \
         im(0x0028, 0x0101, struct.pack("<H", 8)) + im(0x0028, 0x0102, struct.pack("<H", 7)) + \
         im(0x0028, 0x0103, struct.pack("<H", 0)) + im(0x7FE0, 0x0010, bytes(range(16)))
+
+    # Pixels a codec may mishandle: two samples a pixel (CharLS cannot read back two
+    # sample-interleaved components), and noise that JPEG-LS codes longer than CharLS's
+    # own size estimate (8 and 16 bits, with bits set above Bits Stored).
+    spp2 = us(0x0028, 0x0002, 2) + exs(0x0028, 0x0004, "CS", "MONOCHROME2") + \
+        us(0x0028, 0x0006, 0) + us(0x0028, 0x0010, 10) + us(0x0028, 0x0011, 10) + \
+        us(0x0028, 0x0100, 8) + us(0x0028, 0x0101, 8) + us(0x0028, 0x0102, 7) + us(0x0028, 0x0103, 0)
+    c["samples_per_pixel_2.dcm"] = plain(img=spp2, pix=pixels(bytes(range(200))))
+    noise = random.Random(7)
+    c["noise_8bit.dcm"] = plain(img=image(256, 256, 8), pix=pixels(noise.randbytes(65536)))
+    img12 = image(64, 96, 16)[:-4 * 10] + us(0x0028, 0x0100, 16) + us(0x0028, 0x0101, 12) + \
+        us(0x0028, 0x0102, 11) + us(0x0028, 0x0103, 0)
+    c["noise_16bit_above_bits_stored.dcm"] = plain(img=img12, pix=pixels(noise.randbytes(12288), "OW"))
 
     # Nesting: 1000 levels, every way a sequence can be written.
     c["nested_1000_undefined.dcm"] = ex_file(ids() + patient() + nested_undefined(1000))

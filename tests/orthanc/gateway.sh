@@ -123,6 +123,11 @@ expect "storage commitment fails for the unknown instance (no such object, 0x011
     [ "$(jq -r '.Failures[] | select(.SOPInstanceUID == "1.2.826.0.1.3680043.10.1447.999") | .FailureReason' "$TMP/commit.json")" = 274 ]
 orthanc_stop gw
 orthanc_stop ref
+# Orthanc keeps a storage commitment job with the UIDs asked about: with "SaveJobs": false
+# (which the plugin requires) it never reaches the gateway's database or files.
+{ echo "$want_uids"; echo 1.2.826.0.1.3680043.10.1447.999; } | grep . >"$TMP/asked.uids"
+expect "no UID the modality asked about in the gateway's index, storage or journal" \
+    sh -c "! grep -rqaF -f '$TMP/asked.uids' '$TMP/gw/db' '$TMP'/*.db 2>/dev/null"
 
 echo "== $SECONDS s: 3. REST upload, restore, access control"
 users='"AuthenticationEnabled": true, "RegisteredUsers": { "alice": "alice-pw", "bob": "bob-pw" }'
@@ -273,6 +278,7 @@ refuses typo "unknown setting DcmGuard.EnableRestoreRoute" ", \"DcmGuard\": { $g
 refuses badtiles "Tiles" ", \"DcmGuard\": { $good, \"Tiles\": \"0x9\" }"
 refuses ingest "IngestTranscoding" ", \"DcmGuard\": { $good }" ', "IngestTranscoding": "1.2.840.10008.1.2.4.80"'
 refuses noarchive "ForwardTo" ", \"DcmGuard\": { $good, \"ForwardTo\": \"archive\" }"
+refuses savejobs "SaveJobs" ", \"DcmGuard\": { $good }" ', "SaveJobs": true'
 refuses lua "ExecuteLuaEnabled" ", \"DcmGuard\": { $good, \"EnableRestoreRoutes\": true }" ', "ExecuteLuaEnabled": true'
 refuses python "PythonScript" ", \"DcmGuard\": { $good, \"EnableKeyRoutes\": true }" ', "PythonScript": "/x/script.py"'
 refuses pyplugin "libOrthancPython" ", \"DcmGuard\": { $good, \"EnableKeyRoutes\": true }" ", \"Plugins\": [\"$PLUGIN\", \"/nonexistent/libOrthancPython.so\"]"

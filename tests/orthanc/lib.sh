@@ -51,17 +51,20 @@ asan_env() {
 # orthanc_start NAME HTTP_PORT DICOM_PORT AET [EXTRA_JSON]: writes
 # $TMP/NAME/cfg.json and starts Orthanc; waits until its REST API answers.
 # EXTRA_JSON is inserted into the configuration object (", ..." form);
-# authentication is off unless EXTRA_JSON sets AuthenticationEnabled.
+# authentication is off unless EXTRA_JSON sets AuthenticationEnabled, and
+# SaveJobs is false (the plugin requires it) unless EXTRA_JSON sets it.
 orthanc_start() {
     local name=$1 http=$2 dicom=$3 aet=$4 extra=${5:-} dir=$TMP/$1 auth='"AuthenticationEnabled": false,'
+    local jobs='"SaveJobs": false,'
     mkdir -p "$dir/db"
     [[ $extra == *AuthenticationEnabled* ]] && auth=
+    [[ $extra == *'"SaveJobs"'* ]] && jobs=
     [ -n "${DGO_ORTHANC_ENV:-}" ] && auth+=' "Locale": "C", "MallocArenaMax": 0,'
     cat >"$dir/cfg.json" <<EOF
 { "Name": "$name", "StorageDirectory": "$dir/db", "IndexDirectory": "$dir/db",
   "HttpPort": $http, "DicomPort": $dicom, "DicomAet": "$aet",
   "RemoteAccessAllowed": false, $auth
-  "SaveJobs": false, "DicomAssociationCloseDelay": 0 $extra }
+  $jobs "DicomAssociationCloseDelay": 0 $extra }
 EOF
     orthanc_run "$name" "$http"
 }

@@ -139,6 +139,7 @@ for v in "${PHI[@]}"; do
     expect "no trace of \"$v\" in Orthanc's storage, index, --verbose log, the journal or the key store and its audit trail${where:+: $where}" [ -z "$where" ]
 done
 expect "the --verbose log has the plugin's restore lines (the search covers them)" grep -q "dcmguard: restored" "$TMP/gw/log"
+expect "--verbose: the plugin warns at start-up (storage commitment UIDs)" grep -q "dcmguard: Orthanc runs with verbose logging" "$TMP/gw/log"
 
 # --trace: the plugin warns; its own lines hold no value; Orthanc's trace is reported.
 DGO_ORTHANC_ARGS=--trace orthanc_start gwtrace 8043 4243 GWTRACE "$SECTION" ||

@@ -6,14 +6,25 @@
 #include "check.h"
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static dgo_config cfg;
 static char err[512];
 
+/* Parses json as given, with "SaveJobs": false added when it does not set SaveJobs. */
 static int parse(const char *json)
 {
+    static char with[4096];
+    const char *open = strchr(json, '{');
+
     err[0] = '\0';
+    if (open != NULL && strstr(json, "SaveJobs") == NULL && strlen(json) + 32 < sizeof with) {
+        const char *rest = open + 1 + strspn(open + 1, " \n");
+        snprintf(with, sizeof with, "%.*s\"SaveJobs\": false%s%s", (int)(open + 1 - json), json,
+                 *rest == '}' ? "" : ", ", rest);
+        json = with;
+    }
     return dgo_config_parse(json, strlen(json), &cfg, err, sizeof err);
 }
 
@@ -24,6 +35,17 @@ static int refused(const char *json, const char *why)
 }
 
 #define MIN "\"MasterKey\": \"/k/master.key\", \"KeyStore\": \"/k/keys.db\""
+
+/* Orthanc saves storage commitment jobs, with the UIDs asked about, unless told not to. */
+static void test_save_jobs(void)
+{
+    CHECK(refused("{\"DcmGuard\": {" MIN "}, \"SaveJobs\": true}", "SaveJobs"));
+    CHECK(refused("{\"DcmGuard\": {" MIN "}, \"SaveJobs\": \"false\"}", "SaveJobs"));
+    CHECK(parse("{\"DcmGuard\": {" MIN "}, \"SaveJobs\": false}") == 0);
+    const char absent[] = "{\"DcmGuard\": {" MIN "}, \"Name\": \"SaveJob\"}";
+    CHECK(dgo_config_parse(absent, strlen(absent), &cfg, err, sizeof err) != 0 &&
+          strstr(err, "SaveJobs") != NULL); /* absent: Orthanc's default, true */
+}
 
 static void test_defaults(void)
 {
@@ -193,6 +215,7 @@ static void test_script_runners(void)
 
 int main(void)
 {
+    test_save_jobs();
     test_script_runners();
     test_defaults();
     test_every_setting();

@@ -159,7 +159,18 @@ static void test_classify(void)
     CHECK(act_of(0x0018, 0x9074, "DT", 0, NULL, none) != DG_ACT_KEEP);   /* Frame Acquisition DT */
     CHECK(act_of(0x7776, 0x0010, "LO", 0, NULL, none) == DG_ACT_REMOVE); /* unknown, text */
     CHECK(act_of(0x7776, 0x0012, "", 0, NULL, none) == DG_ACT_REMOVE);   /* unknown, implicit */
-    CHECK(act_of(0x7776, 0x0014, "US", 0, NULL, none) == DG_ACT_KEEP);   /* unknown, a number */
+    CHECK(act_of(0x7776, 0x0014, "US", 0, NULL, none) == DG_ACT_REMOVE); /* unknown, a number */
+    CHECK(act_of(0x7776, 0x0016, "??", 0, NULL, none) == DG_ACT_REMOVE); /* DCMTK's implicit */
+    CHECK(act_of(0x0020, 0x0012, "LO", 0, NULL, none) == DG_ACT_DUMMY);  /* an IS written as LO */
+    CHECK(act_of(0x0020, 0x0012, "IS", 0, NULL, none) == DG_ACT_KEEP);   /* Acquisition Number */
+    CHECK(act_of(0x0020, 0x0012, "", 0, NULL, none) == DG_ACT_KEEP);     /* the same, implicit */
+    CHECK(act_of(0x0020, 0x0242, "UI", 0, NULL, none) == DG_ACT_UID);    /* unlisted UID */
+    CHECK(act_of(0x0020, 0x0242, "", 0, NULL, none) == DG_ACT_UID);      /* the same, implicit */
+    CHECK(act_of(0x0020, 0x0242, "UI", 0, NULL, DG_DEID_OPT_UIDS) == DG_ACT_KEEP);
+    CHECK(act_of(0x7FE0, 0x0010, "OB", 0, NULL, none) == DG_ACT_ZERO); /* nested Pixel Data */
+    CHECK(act_of(0x0066, 0x0016, "OF", 0, NULL, none) == DG_ACT_ZERO); /* a surface's points */
+    CHECK(act_of(0x0028, 0x1201, "OW", 0, NULL, none) == DG_ACT_KEEP); /* a palette: allowed */
+    CHECK(act_of(0x0028, 0x3006, "OW", 0, NULL, none) == DG_ACT_KEEP); /* LUT Data: allowed */
     /* sequences */
     CHECK(act_of(0x0040, 0xA730, "SQ", 1, NULL, none) == DG_ACT_KEEP); /* Content Seq.: D, walked */
     CHECK(act_of(0x0008, 0x1111, "SQ", 1, NULL, none) == DG_ACT_KEEP); /* Ref. PPS Seq.: X/Z/D */

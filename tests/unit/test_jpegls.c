@@ -17,6 +17,8 @@ static uint32_t next_random(void)
     return rng >> 8;
 }
 
+static int noise; /* 1: samples uniform over the whole range, coded longer than CharLS estimates */
+
 static void round_trip(uint32_t w, uint32_t h, int comps, int bits, int planar)
 {
     dg_jls_image img = {w, h, comps, bits, planar};
@@ -26,7 +28,7 @@ static void round_trip(uint32_t w, uint32_t h, int comps, int bits, int planar)
     uint32_t maxv = (1u << bits) - 1;
 
     for (size_t i = 0; i < n / (bits > 8 ? 2 : 1); i++) {
-        uint32_t v = (uint32_t)(i % w) * 3 + (next_random() % 7); /* smooth-ish with noise */
+        uint32_t v = noise ? next_random() : (uint32_t)(i % w) * 3 + (next_random() % 7);
         v &= maxv;
         if (bits > 8)
             ((uint16_t *)a)[i] = (uint16_t)v;
@@ -112,6 +114,25 @@ int main(void)
     round_trip(33, 17, 3, 8, 0);
     round_trip(33, 17, 3, 8, 1);
     round_trip(20, 20, 3, 16, 1);
+    /* every layout the planner hands the codec, smooth and as pure noise */
+    for (noise = 0; noise <= 1; noise++)
+        for (int bits = 2; bits <= 16; bits++) {
+            round_trip(67, 45, 1, bits, 0);
+            round_trip(33, 17, 3, bits, 0);
+            round_trip(33, 17, 3, bits, 1);
+            round_trip(19, 23, 4, bits, 0);
+            round_trip(19, 23, 4, bits, 1);
+            round_trip(19, 23, 2, bits, 1);
+        }
+    noise = 1;
+    round_trip(256, 256, 1, 8, 0); /* the reviewer's case: CharLS's estimate is too small */
+    round_trip(256, 256, 1, 16, 0);
+    /* two sample-interleaved components: refused (CharLS cannot read its own stream back) */
+    dg_jls_image two = {8, 8, 2, 8, 0};
+    uint8_t two_samples[128] = {0}, *two_out = NULL;
+    size_t two_len = 0;
+    CHECK(dg_jls_encode(&two, two_samples, sizeof two_samples, &two_out, &two_len) ==
+          DG_JLS_EINVAL);
     dg_jls_image bad = {0, 5, 1, 8, 0};
     uint8_t *out = NULL;
     size_t out_len = 0;
