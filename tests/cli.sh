@@ -44,6 +44,8 @@ refuse "inspect of an unprotected file" "$CLI" inspect "$F/pydicom_CT_small.dcm"
 expect "restore one file" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/one.back" "$TMP/one.dcm"
 expect "restored identical" cmp -s "$F/pydicom_CT_small.dcm" "$TMP/one.back"
 expect "restored file mode 0600" [ "$(stat -c %a "$TMP/one.back")" = 600 ]
+expect "-o NEW/ (a directory not there yet) with one file" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/newdir/" "$F/pydicom_CT_small.dcm"
+expect "the protected file is inside it, under the input's name" [ -f "$TMP/newdir/pydicom_CT_small.dcm" ]
 expect "--tiles 4x3" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/t43.dcm" --tiles 4x3 "$F/pydicom_CT_small.dcm"
 expect "inspect shows 4x3" sh -c "'$CLI' inspect '$TMP/t43.dcm' | grep -q 'tile grid: 4x3'"
 refuse "grid larger than the image" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/big.dcm" --tiles 200x200 "$F/pydicom_MR_small.dcm" 2>/dev/null

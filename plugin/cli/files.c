@@ -133,7 +133,9 @@ static void mark_collisions(dg_jobs *jobs)
 int dg_jobs_plan(char *const *inputs, int count, const char *out, dg_jobs *jobs, char *err,
                  size_t errlen)
 {
-    int out_is_dir = count > 1 || is_dir(out);
+    size_t out_len = strlen(out);
+    /* "out/" says a directory, existing or not */
+    int out_is_dir = count > 1 || is_dir(out) || (out_len > 0 && out[out_len - 1] == '/');
 
     memset(jobs, 0, sizeof *jobs);
     for (int i = 0; i < count; i++)

@@ -93,7 +93,8 @@ static const char usage_protect[] =
     "  -v, --verbose          one line per file on stdout\n" PROGRESS_HELP "\n"
     "IN may be files or directories (recursed). OUT is a directory, with names and\n"
     "relative paths mirrored under it, when an IN is a directory, when several INs\n"
-    "are given or when OUT is an existing directory; otherwise it is the output file.\n"
+    "are given, when OUT is an existing directory or ends with /; otherwise it is\n"
+    "the output file.\n"
     "Outputs are written under a temporary name and renamed when complete.\n";
 
 static const char usage_restore[] =
