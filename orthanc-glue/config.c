@@ -369,6 +369,13 @@ static int check_orthanc(const json_t *root, dgo_config *c, char *err, size_t er
                     "\"SaveJobs\" must be false (Orthanc's default is true): Orthanc would save "
                     "every storage commitment request in its database, with the SOP Instance UIDs "
                     "the modality asks about, which are the original UIDs");
+    if (!json_is_false(json_object_get(root, "WebDavEnabled")) &&
+        !json_is_false(json_object_get(root, "WebDavUploadAllowed")))
+        return fail(err, errlen,
+                    "WebDAV uploads must be off (\"WebDavUploadAllowed\": false, or "
+                    "\"WebDavEnabled\": false; both are true by default): Orthanc keeps each "
+                    "uploaded file unprotected in its temporary folder until it is processed, and "
+                    "answers 201 Created even when dcmguard refuses it");
     if (json_is_string(ingest) && json_string_length(ingest) > 0)
         return fail(err, errlen,
                     "IngestTranscoding is set: Orthanc would re-encode the protected files after "

@@ -98,7 +98,7 @@ static OrthancPluginReceivedInstanceAction on_received(OrthancPluginMemoryBuffer
     dg_audit_set_thread_actor(actor);
     rc = dg_queue_key_file(dgo.ctx, data, size, p->key, p->sop_class, err, sizeof err);
     if (rc == DG_OK)
-        rc = dg_protect(dgo.ctx, data, size, NULL, 0, &out, err, sizeof err);
+        rc = dg_protect(dgo.ctx, data, size, NULL, DG_PROTECT_REQUIRE_UIDS, &out, err, sizeof err);
     dg_audit_set_thread_actor(NULL);
     if (rc == DG_OK && OrthancPluginCreateMemoryBuffer64(dgo.orthanc, modified, out.file_len) !=
                            OrthancPluginErrorCode_Success) {

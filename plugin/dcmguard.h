@@ -211,6 +211,12 @@ typedef struct dg_protected {
 
 /* Keep the encrypted tiles out of the file, as separate slices. */
 #define DG_PROTECT_SLICES 1u
+/*
+ * Refuse an instance without a Study, Series or SOP Instance UID (an
+ * archive such as Orthanc cannot store it, and Orthanc 1.10.1 logs the
+ * original's identifiers when it finds one missing after the callback).
+ */
+#define DG_PROTECT_REQUIRE_UIDS 2u
 
 /*
  * Protects one DICOM file held in memory. name (may be NULL) is not used:

@@ -113,28 +113,41 @@ dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options)
 #define DG_TEXT_VRS "PN LO LT SH ST UT UC UR AE"
 #define DG_BINARY_VRS "OB OW OF OD OL OV UN ox px"
 
+/* 1 when the file wrote the dictionary's VR, or one of the forms a multi-VR entry allows. */
+static int same_vr(const char *dict, const char *file_vr)
+{
+    if (file_vr == NULL || (dict[0] == file_vr[0] && dict[1] == file_vr[1]))
+        return 1;
+    return (vr_is(dict, "ox px") && vr_is(file_vr, "OB OW")) ||
+           (vr_is(dict, "xs") && vr_is(file_vr, "US SS")) ||
+           (vr_is(dict, "lt") && vr_is(file_vr, "US SS OW"));
+}
+
 /*
  * Deny by default, for what the table does not list. The dictionary's VR
  * and the one the file wrote (when it wrote one) are both asked, and the
- * stricter answer wins: a number written as text is text.
+ * stricter answer wins: a number or a date written as text is text. The
+ * allow-list holds only for a value written in its attribute's own VR.
  */
 static dg_deid_act unlisted(unsigned options, uint16_t group, uint16_t element, const char *vr,
                             const char *file_vr)
 {
+    const char *written = file_vr != NULL ? file_vr : vr;
+
 #define EITHER(list) (vr_is(vr, list) || (file_vr != NULL && vr_is(file_vr, list)))
-    if (EITHER("DA DT TM"))
-        return date_action(file_vr != NULL && vr_is(file_vr, "DA DT TM") ? file_vr : vr, options,
-                           DG_ACT_DUMMY);
-    if (dg_deid_allowed(group, element))
+    if (dg_deid_allowed(group, element) && same_vr(vr, file_vr))
         return DG_ACT_KEEP;
     if (EITHER(DG_TEXT_VRS))
         return DG_ACT_DUMMY;
-    if (EITHER("UI")) /* references to instances, devices, schemes: pseudonyms too */
+    if (EITHER("DA DT TM"))
+        return date_action(vr_is(written, "DA DT TM") ? written : vr, options, DG_ACT_DUMMY);
+    if (EITHER("UI")) /* references to instances, frames of reference, sites: pseudonyms too */
         return (options & DG_DEID_OPT_UIDS) ? DG_ACT_KEEP : DG_ACT_UID;
-    if (EITHER(
-            DG_BINARY_VRS)) /* pixels, meshes, maps: zeros in the clear, sealed in the envelope */
+    if (vr_is(written, DG_BINARY_VRS)) /* pixels, meshes, maps: zeros, sealed in the envelope */
         return DG_ACT_ZERO;
-    return DG_ACT_KEEP; /* numbers and coded strings */
+    if (vr_is(vr, DG_BINARY_VRS))
+        return DG_ACT_REMOVE; /* a bulk value written as numbers: cannot be zeroed in place */
+    return DG_ACT_KEEP;       /* numbers and coded strings */
 #undef EITHER
 }
 
@@ -223,25 +236,11 @@ static int mac_of(const dg_deid *s, const char *domain, const char *value, size_
     return dg_hmac_sha256(s->pseudonym_key, sizeof s->pseudonym_key, msg, dlen + 1 + len, mac);
 }
 
-#define DG_WELL_KNOWN_ROOT "1.2.840.10008."
-
-/*
- * One UID (len characters, trimmed) as 2.25.<decimal>. A UID of the
- * standard itself (a SOP Class, a transfer syntax, a well-known frame of
- * reference) names no instance and no site: it stays as it is.
- */
+/* One UID (len characters, trimmed) as 2.25.<decimal>. */
 static int uid_pseudonym(const dg_deid *s, const char *uid, size_t len, char *out, size_t cap)
 {
     uint8_t mac[32];
 
-    if (len > strlen(DG_WELL_KNOWN_ROOT) &&
-        memcmp(uid, DG_WELL_KNOWN_ROOT, strlen(DG_WELL_KNOWN_ROOT)) == 0) {
-        if (len + 1 > cap)
-            return -1;
-        memcpy(out, uid, len);
-        out[len] = '\0';
-        return 0;
-    }
     if (cap < 45 || mac_of(s, "uid", uid, len, mac) != 0)
         return -1;
     memcpy(out, "2.25.", 5);

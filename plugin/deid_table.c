@@ -1169,14 +1169,27 @@ const dg_deid_safe dg_deid_safe_rows[479] = {
     {0x7FD1, 0x11, "SIEMENS Ultrasound SC2000", "OB"},
 };
 
-const dg_deid_allow dg_deid_allow_rows[58] = {
+const dg_deid_allow dg_deid_allow_rows[77] = {
+    {0x00041510, 0xFFFFFFFF}, /* ReferencedSOPClassUIDInFile */
+    {0x00041512, 0xFFFFFFFF}, /* ReferencedTransferSyntaxUIDInFile */
+    {0x0004151A, 0xFFFFFFFF}, /* ReferencedRelatedGeneralSOPClassUIDInFile */
+    {0x00080016, 0xFFFFFFFF}, /* SOPClassUID */
+    {0x0008001A, 0xFFFFFFFF}, /* RelatedGeneralSOPClassUID */
+    {0x0008001B, 0xFFFFFFFF}, /* OriginalSpecializedSOPClassUID */
+    {0x00080062, 0xFFFFFFFF}, /* SOPClassesInStudy */
     {0x00080070, 0xFFFFFFFF}, /* Manufacturer */
     {0x00080100, 0xFFFFFFFF}, /* CodeValue */
     {0x00080102, 0xFFFFFFFF}, /* CodingSchemeDesignator */
     {0x00080103, 0xFFFFFFFF}, /* CodingSchemeVersion */
+    {0x0008010C, 0xFFFFFFFF}, /* CodingSchemeUID */
+    {0x00080117, 0xFFFFFFFF}, /* ContextUID */
+    {0x00080118, 0xFFFFFFFF}, /* MappingResourceUID */
     {0x00080119, 0xFFFFFFFF}, /* LongCodeValue */
     {0x00080120, 0xFFFFFFFF}, /* URNCodeValue */
     {0x00081090, 0xFFFFFFFF}, /* ManufacturerModelName */
+    {0x00081150, 0xFFFFFFFF}, /* ReferencedSOPClassUID */
+    {0x0008115A, 0xFFFFFFFF}, /* SOPClassesSupported */
+    {0x00083002, 0xFFFFFFFF}, /* AvailableTransferSyntaxUID */
     {0x00180024, 0xFFFFFFFF}, /* SequenceName */
     {0x00180031, 0xFFFFFFFF}, /* Radiopharmaceutical */
     {0x00180085, 0xFFFFFFFF}, /* ImagedNucleus */
@@ -1201,6 +1214,7 @@ const dg_deid_allow dg_deid_allow_rows[58] = {
     {0x00201040, 0xFFFFFFFF}, /* PositionReferenceIndicator */
     {0x00209056, 0xFFFFFFFF}, /* StackID */
     {0x00209421, 0xFFFFFFFF}, /* DimensionDescriptionLabel */
+    {0x00280304, 0xFFFFFFFF}, /* ReferencedColorPaletteInstanceUID */
     {0x00281054, 0xFFFFFFFF}, /* RescaleType */
     {0x00281055, 0xFFFFFFFF}, /* WindowCenterWidthExplanation */
     {0x00281200, 0xFFFFFFFF}, /* GrayLookupTableData */
@@ -1220,10 +1234,15 @@ const dg_deid_allow dg_deid_allow_rows[58] = {
     {0x00283003, 0xFFFFFFFF}, /* LUTExplanation */
     {0x00283004, 0xFFFFFFFF}, /* ModalityLUTType */
     {0x00283006, 0xFFFFFFFF}, /* LUTData */
+    {0x00340003, 0xFFFFFFFF}, /* FlowTransferSyntaxUID */
     {0x00409210, 0xFFFFFFFF}, /* LUTLabel */
     {0x00420012, 0xFFFFFFFF}, /* MIMETypeOfEncapsulatedDocument */
     {0x00620009, 0xFFFFFFFF}, /* SegmentAlgorithmName */
     {0x00701808, 0xFFFFFFFF}, /* WeightingLookupTableData */
+    {0x04000010, 0xFFFFFFFF}, /* MACCalculationTransferSyntaxUID */
+    {0x04000510, 0xFFFFFFFF}, /* EncryptedContentTransferSyntaxUID */
+    {0x30100052, 0xFFFFFFFF}, /* PertinentSOPClassesInStudy */
+    {0x30100053, 0xFFFFFFFF}, /* PertinentSOPClassesInSeries */
     {0x54000110, 0xFFFFFFFF}, /* ChannelMinimumValue */
     {0x54000112, 0xFFFFFFFF}, /* ChannelMaximumValue */
     {0x5400100A, 0xFFFFFFFF}, /* WaveformPaddingValue */
@@ -1245,7 +1264,7 @@ const dg_deid_allow dg_deid_allow_rows[58] = {
 const size_t dg_deid_rule_count = sizeof dg_deid_rules / sizeof dg_deid_rules[0];
 const size_t dg_deid_safe_count = sizeof dg_deid_safe_rows / sizeof dg_deid_safe_rows[0];
 const size_t dg_deid_allow_count = sizeof dg_deid_allow_rows / sizeof dg_deid_allow_rows[0];
-enum { DG_DEID_ALLOW_EXACT = 58 };
+enum { DG_DEID_ALLOW_EXACT = 77 };
 
 const dg_deid_rule *dg_deid_lookup(uint16_t group, uint16_t element)
 {

@@ -112,6 +112,29 @@ static int parse_input(protection *p, const uint8_t *in, size_t in_len, char *er
     return DG_OK;
 }
 
+/* With DG_PROTECT_REQUIRE_UIDS: the three UIDs an archive files an instance under. */
+static int check_uids(protection *p, unsigned flags, char *err, size_t errlen)
+{
+    static const struct {
+        uint16_t group, element;
+        const char *name;
+    } need[] = {{0x0020, 0x000D, "Study Instance UID"},
+                {0x0020, 0x000E, "Series Instance UID"},
+                {0x0008, 0x0018, "SOP Instance UID"}};
+    char uid[68];
+
+    if (!(flags & DG_PROTECT_REQUIRE_UIDS))
+        return DG_OK;
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        uid[0] = '\0';
+        dg_dicom_get_string(p->dicom, need[i].group, need[i].element, uid, sizeof uid);
+        if (uid[strspn(uid, " ")] == '\0')
+            return dg_fail(err, errlen, DG_EINPUT, "no %s: an archive cannot file the instance",
+                           need[i].name);
+    }
+    return DG_OK;
+}
+
 static int find_patient_values(protection *p, const dg_ctx *ctx, const uint8_t *in, size_t in_len,
                                char *err, size_t errlen)
 {
@@ -685,7 +708,8 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
 
     if (out != NULL)
         memset(out, 0, sizeof *out);
-    if (ctx == NULL || in == NULL || out == NULL || (flags & ~DG_PROTECT_SLICES) != 0)
+    if (ctx == NULL || in == NULL || out == NULL ||
+        (flags & ~(DG_PROTECT_SLICES | DG_PROTECT_REQUIRE_UIDS)) != 0)
         return dg_fail(err, errlen, DG_EINVAL, "invalid arguments to dg_protect");
     if (!ctx->have_master)
         return dg_fail(err, errlen, DG_EKEY, "no master key loaded");
@@ -697,6 +721,8 @@ DG_API int dg_protect(dg_ctx *ctx, const uint8_t *in, size_t in_len, const char 
     dg_buf_init(&p.replacements);
     p.chaos = ctx->mode == DG_MODE_CHAOS;
     rc = parse_input(&p, in, in_len, err, errlen);
+    if (rc == DG_OK)
+        rc = check_uids(&p, flags, err, errlen);
     if (rc == DG_OK && p.chaos)
         rc = decode_for_chaos(&p, &in, &in_len, flags, err, errlen);
     if (rc == DG_OK)

@@ -137,12 +137,14 @@ els = [(0x00080016, "UI", cls), (0x00080018, "UI", inst), (0x00080060, "CS", "OT
                             (0x7FE00010, "OB", b"THUMBQUIMBELORPIXELS" * 4)]]),
        (0x00200012, "LO", "Zaphirettenumber"),
        (0x00200242, "UI", "1.2.826.0.1.3680043.9.7777.6.77"),
+       (0x00209312, "UI", "1.2.840.10008.77.19620314.4711"),  # under the standard's root: no exemption
        (0x00280002, "US", 1), (0x00280004, "CS", "MONOCHROME2"), (0x00280010, "US", 8),
        (0x00280011, "US", 8), (0x00280100, "US", 8), (0x00280101, "US", 8), (0x00280102, "US", 7),
        (0x00280103, "US", 0), (0x00280301, "CS", "NO"), (0x7FE00010, "OB", bytes(64))]
 open(sys.argv[1], "wb").write(dicomgen.part10(els, cls, inst))
 EOF
-printf '%s\n' THUMBQUIMBELORPIXELS Zaphirettenumber 1.2.826.0.1.3680043.9.7777.6.77 >"$TMP/unl.values"
+printf '%s\n' THUMBQUIMBELORPIXELS Zaphirettenumber 1.2.826.0.1.3680043.9.7777.6.77 \
+    1.2.840.10008.77.19620314.4711 >"$TMP/unl.values"
 expect "the unlisted values are in the input" python3 "$GEN/search.py" --all-found "$TMP/unl.values" "$TMP/unl.dcm"
 expect "protect (unlisted attributes)" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/unl.p" "$TMP/unl.dcm"
 expect "restore --deidentified (unlisted attributes)" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/unl.deid" "$TMP/unl.p" 2>/dev/null
@@ -159,7 +161,7 @@ expect "restore of an overlay" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/ovl.b
 expect "overlay restored byte for byte" cmp -s "$TMP/ovl.dcm" "$TMP/ovl.back"
 uid=$(value 0020,0242 "$TMP/unl.p")
 expect "the unlisted UID became a pseudonym ($uid)" [ "${uid:0:5}" = 2.25. ]
-expect "a standard UID stays as it is" sh -c "dcmdump -q '$TMP/unl.p' | grep -q '(0008,1150) UI =SecondaryCaptureImageStorage'"
+expect "a SOP Class UID stays as it is (allow-list)" sh -c "dcmdump -q '$TMP/unl.p' | grep -q '(0008,1150) UI =SecondaryCaptureImageStorage'"
 expect "restore (unlisted attributes)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/unl.back" "$TMP/unl.p"
 expect "restored byte for byte (unlisted attributes)" cmp -s "$TMP/unl.dcm" "$TMP/unl.back"
 

@@ -51,7 +51,7 @@ run() {
     cat >"$dir/cfg.json" <<EOF
 { "Name": "bench", "StorageDirectory": "$dir", "IndexDirectory": "$dir", "HttpPort": 8042,
   "DicomPort": 4242, "DicomAet": "BENCH", "RemoteAccessAllowed": false,
-  "AuthenticationEnabled": false, "SaveJobs": false $(extra "$1") }
+  "AuthenticationEnabled": false, "SaveJobs": false, "WebDavUploadAllowed": false $(extra "$1") }
 EOF
     # (e) runs Orthanc and storescu without TCP_NODELAY (Nagle's algorithm on).
     env $([ "$1" = e ] && echo -u TCP_NODELAY) Orthanc "$dir/cfg.json" >"$dir/log" 2>&1 &

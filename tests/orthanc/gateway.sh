@@ -48,8 +48,12 @@ orthanc_start gw 8042 4242 GATEWAY "$(dcmguard_json gw) , \"DicomModalities\": {
     { fail "the gateway did not start: $(tail -3 "$TMP/gw/log")"; summary; exit 1; }
 "$CLI" protect -k "$KEY" -s "$TMP/keys.db" -o "$TMP/protected.dcm" "$DATA/files/pydicom_CT_small.dcm"
 malformed "$TMP/deep.dcm"
+# No Series Instance UID: Orthanc cannot file it, and once it found it missing after the
+# callback it logged the original's Patient ID and UIDs next to their pseudonyms.
+cp "$DATA/files/pydicom_CT_small.dcm" "$TMP/noseries.dcm"
+dcmodify -nb -q -i "(0010,0020)=NOSERIESQZ4711" -e "(0020,000e)" "$TMP/noseries.dcm"
 mapfile -t SEND < <(find "$DATA/files" "$DATA/series" -type f ! -name '*.md' ! -name '*.txt' | sort)
-SEND+=("$TMP/protected.dcm" "$TMP/deep.dcm")
+SEND+=("$TMP/protected.dcm" "$TMP/deep.dcm" "$TMP/noseries.dcm")
 cstore 4243 REF "$TMP/ref.status" "${SEND[@]}"
 cstore 4242 GATEWAY "$TMP/gw.status" "${SEND[@]}"
 
@@ -90,13 +94,17 @@ expect "the malformed instance is refused with a failure status" \
     [ "$(st "$TMP/deep.dcm" "$TMP/gw.status")" = "Refused:OutOfResources" ]
 expect "an already protected instance is refused with a failure status" \
     [ "$(st "$TMP/protected.dcm" "$TMP/gw.status")" = "Refused:OutOfResources" ]
+expect "an instance without a Series Instance UID is refused with a failure status" \
+    [ "$(st "$TMP/noseries.dcm" "$TMP/gw.status")" = "Refused:OutOfResources" ]
+expect "and the gateway's log does not name its Patient ID" sh -c "! grep -q NOSERIESQZ4711 '$TMP/gw/log'"
 expect "the malformed instance reached the plain Orthanc (it is sendable)" \
     [ "$(st "$TMP/deep.dcm" "$TMP/ref.status")" = "Success" ]
 wrong=0
 while read -r status file; do
     ref=$(st "$file" "$TMP/ref.status")
     [ "$ref" = Success ] && [ "$status" != Success ] && [ "$file" != "$TMP/deep.dcm" ] &&
-        [ "$file" != "$TMP/protected.dcm" ] && { wrong=1; fail "gateway answered $status for $file"; }
+        [ "$file" != "$TMP/protected.dcm" ] && [ "$file" != "$TMP/noseries.dcm" ] &&
+        { wrong=1; fail "gateway answered $status for $file"; }
 done <"$TMP/gw.status"
 expect "every other instance the plain Orthanc accepted, the gateway accepted" [ "$wrong" = 0 ]
 expect "nothing refused was stored (count = expected)" \
@@ -279,6 +287,7 @@ refuses badtiles "Tiles" ", \"DcmGuard\": { $good, \"Tiles\": \"0x9\" }"
 refuses ingest "IngestTranscoding" ", \"DcmGuard\": { $good }" ', "IngestTranscoding": "1.2.840.10008.1.2.4.80"'
 refuses noarchive "ForwardTo" ", \"DcmGuard\": { $good, \"ForwardTo\": \"archive\" }"
 refuses savejobs "SaveJobs" ", \"DcmGuard\": { $good }" ', "SaveJobs": true'
+refuses webdav "WebDavUploadAllowed" ", \"DcmGuard\": { $good }" ', "WebDavEnabled": true'
 refuses lua "ExecuteLuaEnabled" ", \"DcmGuard\": { $good, \"EnableRestoreRoutes\": true }" ', "ExecuteLuaEnabled": true'
 refuses python "PythonScript" ", \"DcmGuard\": { $good, \"EnableKeyRoutes\": true }" ', "PythonScript": "/x/script.py"'
 refuses pyplugin "libOrthancPython" ", \"DcmGuard\": { $good, \"EnableKeyRoutes\": true }" ", \"Plugins\": [\"$PLUGIN\", \"/nonexistent/libOrthancPython.so\"]"

@@ -52,13 +52,15 @@ asan_env() {
 # $TMP/NAME/cfg.json and starts Orthanc; waits until its REST API answers.
 # EXTRA_JSON is inserted into the configuration object (", ..." form);
 # authentication is off unless EXTRA_JSON sets AuthenticationEnabled, and
-# SaveJobs is false (the plugin requires it) unless EXTRA_JSON sets it.
+# SaveJobs is false and WebDAV uploads are off (the plugin requires both)
+# unless EXTRA_JSON sets them.
 orthanc_start() {
     local name=$1 http=$2 dicom=$3 aet=$4 extra=${5:-} dir=$TMP/$1 auth='"AuthenticationEnabled": false,'
     local jobs='"SaveJobs": false,'
     mkdir -p "$dir/db"
     [[ $extra == *AuthenticationEnabled* ]] && auth=
     [[ $extra == *'"SaveJobs"'* ]] && jobs=
+    [[ $extra == *'"WebDav'* ]] || jobs+=' "WebDavUploadAllowed": false,'
     [ -n "${DGO_ORTHANC_ENV:-}" ] && auth+=' "Locale": "C", "MallocArenaMax": 0,'
     cat >"$dir/cfg.json" <<EOF
 { "Name": "$name", "StorageDirectory": "$dir/db", "IndexDirectory": "$dir/db",

@@ -19,10 +19,11 @@ static int parse(const char *json)
     const char *open = strchr(json, '{');
 
     err[0] = '\0';
-    if (open != NULL && strstr(json, "SaveJobs") == NULL && strlen(json) + 32 < sizeof with) {
+    if (open != NULL && strstr(json, "SaveJobs") == NULL && strstr(json, "WebDav") == NULL &&
+        strlen(json) + 64 < sizeof with) {
         const char *rest = open + 1 + strspn(open + 1, " \n");
-        snprintf(with, sizeof with, "%.*s\"SaveJobs\": false%s%s", (int)(open + 1 - json), json,
-                 *rest == '}' ? "" : ", ", rest);
+        snprintf(with, sizeof with, "%.*s\"SaveJobs\": false, \"WebDavEnabled\": false%s%s",
+                 (int)(open + 1 - json), json, *rest == '}' ? "" : ", ", rest);
         json = with;
     }
     return dgo_config_parse(json, strlen(json), &cfg, err, sizeof err);
@@ -41,10 +42,27 @@ static void test_save_jobs(void)
 {
     CHECK(refused("{\"DcmGuard\": {" MIN "}, \"SaveJobs\": true}", "SaveJobs"));
     CHECK(refused("{\"DcmGuard\": {" MIN "}, \"SaveJobs\": \"false\"}", "SaveJobs"));
-    CHECK(parse("{\"DcmGuard\": {" MIN "}, \"SaveJobs\": false}") == 0);
+    CHECK(parse("{\"DcmGuard\": {" MIN "}, \"SaveJobs\": false, \"WebDavEnabled\": false}") == 0);
     const char absent[] = "{\"DcmGuard\": {" MIN "}, \"Name\": \"SaveJob\"}";
     CHECK(dgo_config_parse(absent, strlen(absent), &cfg, err, sizeof err) != 0 &&
           strstr(err, "SaveJobs") != NULL); /* absent: Orthanc's default, true */
+}
+
+/* WebDAV uploads wait unprotected in Orthanc's temporary folder. */
+static void test_webdav(void)
+{
+    const char *off = "\"SaveJobs\": false";
+    char j[512];
+
+    snprintf(j, sizeof j, "{\"DcmGuard\": {" MIN "}, %s}", off);
+    CHECK(dgo_config_parse(j, strlen(j), &cfg, err, sizeof err) != 0 &&
+          strstr(err, "WebDavUploadAllowed") != NULL); /* both absent: Orthanc's defaults */
+    snprintf(j, sizeof j, "{\"DcmGuard\": {" MIN "}, %s, \"WebDavEnabled\": true}", off);
+    CHECK(refused(j, "WebDAV"));
+    snprintf(j, sizeof j, "{\"DcmGuard\": {" MIN "}, %s, \"WebDavEnabled\": false}", off);
+    CHECK(parse(j) == 0);
+    snprintf(j, sizeof j, "{\"DcmGuard\": {" MIN "}, %s, \"WebDavUploadAllowed\": false}", off);
+    CHECK(parse(j) == 0);
 }
 
 static void test_defaults(void)
@@ -216,6 +234,7 @@ static void test_script_runners(void)
 int main(void)
 {
     test_save_jobs();
+    test_webdav();
     test_script_runners();
     test_defaults();
     test_every_setting();

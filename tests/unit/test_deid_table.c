@@ -167,10 +167,19 @@ static void test_classify(void)
     CHECK(act_of(0x0020, 0x0242, "UI", 0, NULL, none) == DG_ACT_UID);    /* unlisted UID */
     CHECK(act_of(0x0020, 0x0242, "", 0, NULL, none) == DG_ACT_UID);      /* the same, implicit */
     CHECK(act_of(0x0020, 0x0242, "UI", 0, NULL, DG_DEID_OPT_UIDS) == DG_ACT_KEEP);
-    CHECK(act_of(0x7FE0, 0x0010, "OB", 0, NULL, none) == DG_ACT_ZERO); /* nested Pixel Data */
-    CHECK(act_of(0x0066, 0x0016, "OF", 0, NULL, none) == DG_ACT_ZERO); /* a surface's points */
-    CHECK(act_of(0x0028, 0x1201, "OW", 0, NULL, none) == DG_ACT_KEEP); /* a palette: allowed */
-    CHECK(act_of(0x0028, 0x3006, "OW", 0, NULL, none) == DG_ACT_KEEP); /* LUT Data: allowed */
+    CHECK(act_of(0x7FE0, 0x0010, "OB", 0, NULL, none) == DG_ACT_ZERO);   /* nested Pixel Data */
+    CHECK(act_of(0x0066, 0x0016, "OF", 0, NULL, none) == DG_ACT_ZERO);   /* a surface's points */
+    CHECK(act_of(0x0028, 0x1201, "OW", 0, NULL, none) == DG_ACT_KEEP);   /* a palette: allowed */
+    CHECK(act_of(0x0028, 0x3006, "OW", 0, NULL, none) == DG_ACT_KEEP);   /* LUT Data: allowed */
+    CHECK(act_of(0x0028, 0x3006, "", 0, NULL, none) == DG_ACT_KEEP);     /* the same, implicit */
+    CHECK(act_of(0x0028, 0x1201, "UT", 0, NULL, none) == DG_ACT_DUMMY);  /* allowed, but text */
+    CHECK(act_of(0x0008, 0x0016, "UI", 0, NULL, none) == DG_ACT_KEEP);   /* SOP Class: allowed */
+    CHECK(act_of(0x0008, 0x1150, "UI", 0, NULL, none) == DG_ACT_KEEP);   /* Ref. SOP Class */
+    CHECK(act_of(0x0008, 0x010D, "UI", 0, NULL, none) == DG_ACT_UID);    /* a creator's UID */
+    CHECK(act_of(0x0008, 0x0104, "DA", 0, NULL, full) == DG_ACT_DUMMY);  /* text written as DA */
+    CHECK(act_of(0x0008, 0x0104, "TM", 0, NULL, mod) == DG_ACT_DUMMY);   /* text written as TM */
+    CHECK(act_of(0x0014, 0x3050, "FL", 0, NULL, none) == DG_ACT_REMOVE); /* bulk written as FL */
+    CHECK(act_of(0x0014, 0x3050, "OW", 0, NULL, none) == DG_ACT_ZERO);
     /* sequences */
     CHECK(act_of(0x0040, 0xA730, "SQ", 1, NULL, none) == DG_ACT_KEEP); /* Content Seq.: D, walked */
     CHECK(act_of(0x0008, 0x1111, "SQ", 1, NULL, none) == DG_ACT_KEEP); /* Ref. PPS Seq.: X/Z/D */
