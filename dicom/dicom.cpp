@@ -1031,6 +1031,18 @@ static int zero_element(DcmElement *el)
     return DG_DICOM_OK;
 }
 
+/* Pixel Data held as fragments (an encapsulated transfer syntax). */
+static bool is_encapsulated_pixels(DcmElement *el)
+{
+    E_TransferSyntax ts = EXS_Unknown;
+    const DcmRepresentationParameter *param = NULL;
+
+    if (el->ident() != EVR_PixelData)
+        return false;
+    OFstatic_cast(DcmPixelData *, el)->getOriginalRepresentationKey(ts, param);
+    return ts != EXS_Unknown && DcmXfer(ts).isEncapsulated();
+}
+
 /* A replacement for a binary element: the string's bytes, padded to an even length. */
 static int replace_bytes(DcmElement *el, const char *text)
 {
@@ -1101,6 +1113,11 @@ static int edit_element(struct editor *ed, DcmItem *item, unsigned long i, unsig
             return replace_bytes(el, ed->replacement);
         return el->putString(ed->replacement).good() ? DG_DICOM_OK : DG_DICOM_EINVAL;
     case DG_DICOM_ZERO:
+        if (is_encapsulated_pixels(el)) { /* fragments in an item: no samples to zero, so they go */
+            delete item->remove(i);
+            *removed = 1;
+            return DG_DICOM_OK;
+        }
         return zero_element(el);
     default:
         return DG_DICOM_EINVAL;

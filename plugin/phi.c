@@ -35,6 +35,20 @@ static int is_pixel_data(const dg_dicom_element *e)
 }
 
 /*
+ * Encapsulated Pixel Data inside an item (an icon image of a compressed
+ * file): never a hole. Zeroing it would zero its item tags too, and the
+ * file without its holes could not be parsed for a de-identified restore;
+ * like every pixel, it stays sealed under the data key (the clear header
+ * and that restore drop it or the sequence holding it).
+ */
+static int is_nested_encapsulated(const dg_dicom_element *e, const uint8_t *file)
+{
+    static const uint8_t item[4] = {0xFE, 0xFF, 0x00, 0xE0};
+    return e->depth > 0 && e->group == 0x7FE0 && e->element == 0x0010 && e->value_length >= 8 &&
+           memcmp(file + e->value_offset, item, 4) == 0;
+}
+
+/*
  * The creator of private element i: the value of (group,00xx) in the same
  * item, searched backwards while the tags still ascend (an item's elements
  * are in tag order, so a larger or equal tag means an earlier item).
@@ -102,7 +116,7 @@ static void find_in_elements(const dg_dicom_element *els, size_t n, const uint8_
             inherited[i] = (uint8_t)(above || act != DG_ACT_KEEP);
             continue;
         }
-        if (is_pixel_data(e))
+        if (is_pixel_data(e) || is_nested_encapsulated(e, file))
             continue;
         if (above ? !dg_deid_is_hole(DG_ACT_REMOVE, &de) : !dg_deid_is_hole(act, &de))
             continue;

@@ -165,6 +165,43 @@ expect "a SOP Class UID stays as it is (allow-list)" sh -c "dcmdump -q '$TMP/unl
 expect "restore (unlisted attributes)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/unl.back" "$TMP/unl.p"
 expect "restored byte for byte (unlisted attributes)" cmp -s "$TMP/unl.dcm" "$TMP/unl.back"
 
+# 6b. An encapsulated icon (fragments in an item) in a JPEG-LS file: in the Icon Image Sequence
+#     (removed) and in a sequence that is kept; neither in the clear nor in a de-identified restore.
+for where in 00880200 00081140; do
+    PYTHONPATH=$GEN python3 - "$F/pydicom_JLSL_08_07_0_1F.dcm" "$TMP/icon$where.dcm" "$where" <<'EOF'
+import struct, sys, dicomgen as g
+src, tag = open(sys.argv[1], "rb").read(), int(sys.argv[3], 16)
+pos = 132
+while True:  # the first top-level element (after File Meta) past tag: insert before it
+    group, element = struct.unpack_from("<HH", src, pos)
+    vr = src[pos + 4:pos + 6].decode()
+    long_vr = vr in g.LONG_VRS
+    length = struct.unpack_from("<I" if long_vr else "<H", src, pos + (8 if long_vr else 6))[0]
+    if group != 2 and (group << 16 | element) > tag:
+        break
+    assert length != 0xFFFFFFFF
+    pos += (12 if long_vr else 8) + length
+frag = b"ICONQUIMBELORFRAGMENT" * 2
+item = lambda tag_e, data: struct.pack("<HHI", 0xFFFE, tag_e, len(data)) + data
+pix = struct.pack("<HH", 0x7FE0, 0x0010) + b"OB\0\0" + struct.pack("<I", 0xFFFFFFFF) + \
+    item(0xE000, b"") + item(0xE000, frag) + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+body = b"".join(g.encode_element(t, v, x) for t, v, x in [
+    (0x00280002, "US", 1), (0x00280004, "CS", "MONOCHROME2"), (0x00280010, "US", 4),
+    (0x00280011, "US", 4), (0x00280100, "US", 8), (0x00280101, "US", 8), (0x00280102, "US", 7),
+    (0x00280103, "US", 0)]) + pix
+seq = item(0xE000, body)
+seq = struct.pack("<HH", tag >> 16, tag & 0xFFFF) + b"SQ\0\0" + struct.pack("<I", len(seq)) + seq
+open(sys.argv[2], "wb").write(src[:pos] + seq + src[pos:])
+EOF
+    expect "an encapsulated icon in ($where) is in the input" grep -qa ICONQUIMBELORFRAGMENT "$TMP/icon$where.dcm"
+    expect "protect (encapsulated icon in $where)" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/icon$where.p" "$TMP/icon$where.dcm"
+    expect "restore --deidentified (encapsulated icon in $where)" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/icon$where.deid" "$TMP/icon$where.p" 2>/dev/null
+    expect "the icon is neither in the clear nor in the de-identified output ($where)" \
+        sh -c "! grep -qa ICONQUIMBELORFRAGMENT '$TMP/icon$where.p' '$TMP/icon$where.deid'"
+    expect "restore (encapsulated icon in $where)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/icon$where.back" "$TMP/icon$where.p"
+    expect "restored byte for byte (encapsulated icon in $where)" cmp -s "$TMP/icon$where.dcm" "$TMP/icon$where.back"
+done
+
 # 5. Burned-in identity: dcmguard_pdf.dcm says Burned In Annotation YES.
 refuse "restore --deidentified of Burned In Annotation YES" "$CLI" restore --deidentified -k "$K" -o "$TMP/bi.dcm" "$TMP/dcmguard_pdf.dcm.p" 2>"$TMP/bi.err"
 expect "the refusal says why" grep -q "Burned In Annotation YES" "$TMP/bi.err"
