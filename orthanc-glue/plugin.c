@@ -283,7 +283,7 @@ static void warn_about_logging(void)
         if (arg == NULL)
             continue;
         trace |= strncmp(arg, "--trace", 7) == 0;
-        verbose |= strcmp(arg, "--verbose") == 0;
+        verbose |= strncmp(arg, "--verbose", 9) == 0; /* also --verbose-CATEGORY */
         OrthancPluginFreeString(dgo.orthanc, arg);
     }
     if (trace)
