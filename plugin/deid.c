@@ -124,6 +124,20 @@ static int same_vr(const char *dict, const char *file_vr)
 }
 
 /*
+ * Numbers that describe the patient although the table does not list them:
+ * the rest of the Patient group (Body Mass Index, Measured AP Dimension,
+ * Examined Body Thickness, ...) and the numeric values of structured
+ * content (a dose report's Subject Age, Patient Height and Weight are NUM
+ * items). Kept only under --retain patient-chars, like Patient's Age, Size
+ * and Weight.
+ */
+static int describes_patient(uint16_t group, uint16_t element)
+{
+    return group == 0x0010 ||
+           (group == 0x0040 && (element == 0xA30A || (element >= 0xA161 && element <= 0xA163)));
+}
+
+/*
  * Deny by default, for what the table does not list. The dictionary's VR
  * and the one the file wrote (when it wrote one) are both asked, and the
  * stricter answer wins: a number or a date written as text is text. The
@@ -135,6 +149,8 @@ static dg_deid_act unlisted(unsigned options, uint16_t group, uint16_t element, 
     const char *written = file_vr != NULL ? file_vr : vr;
 
 #define EITHER(list) (vr_is(vr, list) || (file_vr != NULL && vr_is(file_vr, list)))
+    if (vr_is(vr, "SQ"))
+        return DG_ACT_REMOVE; /* a sequence written as opaque bytes: its items cannot be walked */
     if (dg_deid_allowed(group, element) && same_vr(vr, file_vr))
         return DG_ACT_KEEP;
     if (EITHER(DG_TEXT_VRS))
@@ -143,11 +159,13 @@ static dg_deid_act unlisted(unsigned options, uint16_t group, uint16_t element, 
         return date_action(vr_is(written, "DA DT TM") ? written : vr, options, DG_ACT_DUMMY);
     if (EITHER("UI")) /* references to instances, frames of reference, sites: pseudonyms too */
         return (options & DG_DEID_OPT_UIDS) ? DG_ACT_KEEP : DG_ACT_UID;
-    if (vr_is(written, DG_BINARY_VRS)) /* pixels, meshes, maps: zeros, sealed in the envelope */
-        return DG_ACT_ZERO;
-    if (vr_is(vr, DG_BINARY_VRS))
-        return DG_ACT_REMOVE; /* a bulk value written as numbers: cannot be zeroed in place */
-    return DG_ACT_KEEP;       /* numbers and coded strings */
+    if (vr_is(vr, DG_BINARY_VRS)) /* pixels, meshes, maps: zeros, sealed in the envelope */
+        return vr_is(written, DG_BINARY_VRS) ? DG_ACT_ZERO : DG_ACT_REMOVE;
+    if (vr_is(written, DG_BINARY_VRS))
+        return DG_ACT_REMOVE; /* a value written as bytes its attribute does not have: opaque */
+    if (describes_patient(group, element))
+        return (options & DG_DEID_OPT_PATIENT_CHARS) ? DG_ACT_KEEP : DG_ACT_DUMMY;
+    return DG_ACT_KEEP; /* numbers and coded strings */
 #undef EITHER
 }
 

@@ -13,6 +13,7 @@
 CLI=$1
 F=$2/files
 SRC=$3
+ATTACK=$4 # attack_identity: its "envelope" mode shows what the master key alone opens
 GEN=$SRC/tests/deid
 K=$TMP/key
 command -v python3 >/dev/null && command -v dcmdump >/dev/null || { echo "python3/dcmdump missing: skipped"; exit 77; }
@@ -27,6 +28,14 @@ expect "protect with slices" "$CLI" protect --otp vigenere -k "$K" -s "$TMP/s" -
 expect "restore --deidentified" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/phi.deid" "$TMP/phi.p" 2>/dev/null
 expect "no value in the protected files, slices, de-identified output" \
     python3 "$GEN/search.py" "$TMP/values" "$TMP/phi.p" "$TMP/phi.sl.p" "$TMP/sl" "$TMP/phi.deid"
+# What the master key alone opens: the envelope (everything outside the pixels, holes zeroed).
+envelope() { "$ATTACK" envelope "$K" "$1" "$2" >/dev/null; }
+expect "the master key opens the envelope" envelope "$TMP/phi.p" "$TMP/phi.env"
+# Overlay Data (its word ends in OVB) is sealed under the data key like the pixels, by design
+# (docs/header.md): it is the search's control, every other value must be absent.
+grep -v 'OVB$' "$TMP/values" >"$TMP/env.values"
+expect "the envelope view holds the overlay (control)" grep -qa "$(grep 'OVB$' "$TMP/values")" "$TMP/phi.env"
+expect "no other value in the envelope" python3 "$GEN/search.py" "$TMP/env.values" "$TMP/phi.env"
 expect "restore" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/phi.back" "$TMP/phi.p"
 expect "restored byte for byte" cmp -s "$TMP/phi.dcm" "$TMP/phi.back"
 expect "restore from slices" "$CLI" restore -k "$K" -s "$TMP/s" --slices-dir "$TMP/sl" -o "$TMP/phi.sl.back" "$TMP/phi.sl.p"
@@ -37,8 +46,10 @@ for ts in ti tb; do
     expect "convert to +$ts" dcmconv +$ts "$TMP/phi.dcm" "$TMP/phi.$ts.dcm"
     expect "protect ($ts)" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/phi.$ts.p" "$TMP/phi.$ts.dcm"
     expect "restore --deidentified ($ts)" "$CLI" restore --deidentified --allow-burned-in -k "$K" -o "$TMP/phi.$ts.deid" "$TMP/phi.$ts.p" 2>/dev/null
+    expect "envelope ($ts)" envelope "$TMP/phi.$ts.p" "$TMP/phi.$ts.env"
     expect "no value in the protected file or the de-identified output ($ts)" \
         python3 "$GEN/search.py" "$TMP/values" "$TMP/phi.$ts.p" "$TMP/phi.$ts.deid"
+    expect "none but the overlay in the envelope ($ts)" python3 "$GEN/search.py" "$TMP/env.values" "$TMP/phi.$ts.env"
     expect "restore ($ts)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/phi.$ts.back" "$TMP/phi.$ts.p"
     expect "restored byte for byte ($ts)" cmp -s "$TMP/phi.$ts.dcm" "$TMP/phi.$ts.back"
 done
@@ -164,6 +175,39 @@ expect "the unlisted UID became a pseudonym ($uid)" [ "${uid:0:5}" = 2.25. ]
 expect "a SOP Class UID stays as it is (allow-list)" sh -c "dcmdump -q '$TMP/unl.p' | grep -q '(0008,1150) UI =SecondaryCaptureImageStorage'"
 expect "restore (unlisted attributes)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/unl.back" "$TMP/unl.p"
 expect "restored byte for byte (unlisted attributes)" cmp -s "$TMP/unl.dcm" "$TMP/unl.back"
+
+# 6a. A sequence written as OB or OW (its items cannot be walked) is a hole: the names in
+#     its items reach neither the clear header nor the envelope. Numbers that describe the
+#     patient without being listed (Body Mass Index, an SR's NUM values) are holes too.
+for vr in OB OW; do
+    PYTHONPATH=$GEN python3 - "$TMP/sq$vr.dcm" "$vr" <<'EOF'
+import sys, dicomgen as g
+cls, inst = "1.2.840.10008.5.1.4.1.1.7", "1.2.826.0.1.3680043.9.7777.7.1"
+inner = g.encode_item([(0x00100010, "PN", "Quimbelor^Zaphirette"), (0x00100020, "LO", "PIDXQZ7781245")])
+els = [(0x00080016, "UI", cls), (0x00080018, "UI", inst), (0x00080060, "CS", "OT"),
+       (0x00081125, sys.argv[2], inner),
+       (0x00101022, "DS", "26.041"),
+       (0x0040A730, "SQ", [[(0x0040A040, "CS", "NUM"),
+                            (0x0040A043, "SQ", [[(0x00080100, "SH", "29463-7"), (0x00080102, "SH", "LN"),
+                                                 (0x00080104, "LO", "Patient Weight")]]),
+                            (0x0040A300, "SQ", [[(0x0040A30A, "DS", "82.517")]])]]),
+       (0x00280002, "US", 1), (0x00280004, "CS", "MONOCHROME2"), (0x00280010, "US", 8),
+       (0x00280011, "US", 8), (0x00280100, "US", 8), (0x00280101, "US", 8), (0x00280102, "US", 7),
+       (0x00280103, "US", 0), (0x00280301, "CS", "NO"), (0x7FE00010, "OB", bytes(64))]
+open(sys.argv[1], "wb").write(g.part10(els, cls, inst))
+EOF
+    printf '%s\n' Quimbelor Zaphirette PIDXQZ7781245 26.041 82.517 >"$TMP/sq.values"
+    expect "the values are in the input ($vr)" python3 "$GEN/search.py" --all-found "$TMP/sq.values" "$TMP/sq$vr.dcm"
+    expect "protect (a sequence written as $vr)" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/sq$vr.p" "$TMP/sq$vr.dcm"
+    expect "envelope (a sequence written as $vr)" envelope "$TMP/sq$vr.p" "$TMP/sq$vr.env"
+    expect "no value in the clear header or the envelope ($vr)" \
+        python3 "$GEN/search.py" "$TMP/sq.values" "$TMP/sq$vr.p" "$TMP/sq$vr.env"
+    expect "restore (a sequence written as $vr)" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/sq$vr.back" "$TMP/sq$vr.p"
+    expect "restored byte for byte (a sequence written as $vr)" cmp -s "$TMP/sq$vr.dcm" "$TMP/sq$vr.back"
+done
+expect "protect --retain patient-chars" "$CLI" protect --retain patient-chars -k "$K" -s "$TMP/s" -o "$TMP/sqpc.p" "$TMP/sqOB.dcm"
+expect "patient-chars keeps Body Mass Index and the SR's weight" \
+    sh -c "grep -qa 26.041 '$TMP/sqpc.p' && grep -qa 82.517 '$TMP/sqpc.p'"
 
 # 6b. An encapsulated icon (fragments in an item) in a JPEG-LS file: in the Icon Image Sequence
 #     (removed) and in a sequence that is kept; neither in the clear nor in a de-identified restore.

@@ -18,6 +18,11 @@
  *       Prints "holes: H", "digest matches: N" and, as a control that the
  *       scan works, "control matches: C" for the digest of the original
  *       with its holes zeroed (which the envelope is meant to hold).
+ *   attack_identity envelope MASTERKEY PROTECTED OUT
+ *       Writes to OUT everything the master key opens that is not pixels:
+ *       the original's bytes outside the pixel segments as the envelope
+ *       holds them (holes zeroed) and the recorded replacements. A search
+ *       of OUT for patient values is the master-key holder's view.
  *   attack_identity forge MASTERKEY PROTECTED OUT policy|pad=ID
  *       Rewrites the patient record as a master-key holder can (flips the
  *       policy, or names pad ID), recomputes its data-key tag, writes OUT.
@@ -288,6 +293,27 @@ static int attack_forge(char **argv)
     return 0;
 }
 
+/* ---- what the envelope shows ---- */
+
+static int dump_envelope(char **argv)
+{
+    target t;
+    FILE *f;
+
+    load_target(argv[3], &t);
+    open_with_master(argv[2], &t);
+    f = fopen(argv[4], "wb");
+    if (f == NULL || fwrite(t.env.prefix, 1, t.env.prefix_len, f) != t.env.prefix_len ||
+        fwrite(t.env.suffix, 1, t.env.suffix_len, f) != t.env.suffix_len ||
+        fwrite(t.env.replacements, 1, t.env.replacements_len, f) != t.env.replacements_len ||
+        fclose(f) != 0)
+        die("cannot write the envelope's view");
+    printf("envelope: %llu bytes outside the pixels, %u holes\n",
+           (unsigned long long)(t.env.prefix_len + t.env.suffix_len), t.env.hole_count);
+    free_target(&t);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "pseudonym") == 0)
@@ -296,6 +322,8 @@ int main(int argc, char **argv)
         return attack_digests(argv);
     if (argc == 6 && strcmp(argv[1], "forge") == 0)
         return attack_forge(argv);
-    fprintf(stderr, "usage: attack_identity pseudonym|digests|forge ...\n");
+    if (argc == 5 && strcmp(argv[1], "envelope") == 0)
+        return dump_envelope(argv);
+    fprintf(stderr, "usage: attack_identity pseudonym|digests|forge|envelope ...\n");
     return 2;
 }
