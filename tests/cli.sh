@@ -44,6 +44,24 @@ refuse "inspect of an unprotected file" "$CLI" inspect "$F/pydicom_CT_small.dcm"
 expect "restore one file" "$CLI" restore -k "$K" -s "$TMP/s" -o "$TMP/one.back" "$TMP/one.dcm"
 expect "restored identical" cmp -s "$F/pydicom_CT_small.dcm" "$TMP/one.back"
 expect "restored file mode 0600" [ "$(stat -c %a "$TMP/one.back")" = 600 ]
+# An existing output that is not the input is never overwritten: mirrored names from another
+# folder must not replace an unrelated original (a reviewer lost one so).
+mkdir -p "$TMP/ow/series2"
+cp "$F/pydicom_CT_small.dcm" "$TMP/ow/IM1"
+cp "$F/pydicom_MR_small.dcm" "$TMP/ow/series2/IM1"
+sha256sum "$TMP/ow/IM1" >"$TMP/ow.sha"
+refuse "protect onto an existing unrelated file" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/ow/" "$TMP/ow/series2/" 2>"$TMP/ow.err"
+expect "the refusal says so" grep -q "IM1 already exists: not overwritten" "$TMP/ow.err"
+expect "the unrelated original is untouched" sha256sum -c --quiet "$TMP/ow.sha"
+expect "--overwrite replaces it when asked" "$CLI" protect --overwrite -k "$K" -s "$TMP/s" -o "$TMP/ow/" "$TMP/ow/series2/"
+expect "in place (the output is the input) needs no --overwrite" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/ow/series2/IM1" "$TMP/ow/series2/IM1"
+mkfifo "$TMP/fifo"
+timeout 10 "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/fifo.out" "$TMP/fifo" 2>"$TMP/fifo.err"
+expect "a FIFO is refused at once, not waited on" [ $? = 1 ]
+expect "the refusal names it" grep -q "fifo: not a regular file" "$TMP/fifo.err"
+"$CLI" protect --summary-json "$TMP/nodir/x/summary.json" -k "$K" -s "$TMP/s" -o "$TMP/sj.dcm" "$F/pydicom_CT_small.dcm" 2>/dev/null
+rc=$?
+expect "an unwritable --summary-json is a usage error before any work" [ $rc = 2 -a ! -e "$TMP/sj.dcm" ]
 expect "-o NEW/ (a directory not there yet) with one file" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/newdir/" "$F/pydicom_CT_small.dcm"
 expect "the protected file is inside it, under the input's name" [ -f "$TMP/newdir/pydicom_CT_small.dcm" ]
 expect "--tiles 4x3" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/t43.dcm" --tiles 4x3 "$F/pydicom_CT_small.dcm"

@@ -132,8 +132,10 @@ for delay in 0.3 0.45 0.6; do
     expect "kill -9 after $delay s: keys list works" "$CLI" keys list -s "$S" >"$TMP/klist"
     expect "kill -9 after $delay s: at least one pad per output" [ "$(wc -l <"$TMP/klist")" -ge "$n" ]
     find "$O" -name '.*.dcmguard-*' -delete 2>/dev/null
-    expect "kill -9 after $delay s: a rerun completes the batch" \
-        "$CLI" protect --threads 1 -k "$K" -s "$S" -o "$O" "$TMP/in" >/dev/null
+    expect "kill -9 after $delay s: a rerun without --overwrite refuses the outputs already there" \
+        sh -c "! '$CLI' protect --threads 1 -k '$K' -s '$S' -o '$O' '$TMP/in' >/dev/null 2>&1"
+    expect "kill -9 after $delay s: a rerun with --overwrite completes the batch" \
+        "$CLI" protect --overwrite --threads 1 -k "$K" -s "$S" -o "$O" "$TMP/in" >/dev/null
 done
 expect "kill -9: the inputs are untouched" sha256sum -c --quiet "$TMP/in.sha"
 

@@ -114,6 +114,7 @@ done
 # --- Single-use: 8 concurrent restores, 20 rounds ----------------------------------------------
 want=$(sha "$SMALL")
 for round in $(seq 1 20); do
+    rm -f "$TMP/once.dcm"
     "$CLI" protect --otp-policy single-use -k "$K" -s "$TMP/a.db" -o "$TMP/once.dcm" "$SMALL" ||
         fail "protect single-use"
     rm -f "$TMP"/race.*

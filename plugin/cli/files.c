@@ -185,7 +185,8 @@ int dg_file_read(const char *path, uint8_t **data, size_t *len, char *err, size_
     struct stat st;
     uint8_t *buf = NULL;
     size_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO without a writer must not hang the run (it is refused below) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
     if (fd < 0) {
         snprintf(err, errlen, "cannot open: %s", strerror(errno));
@@ -275,12 +276,14 @@ static void sync_parent(const char *path)
     free(dir);
 }
 
-int dg_file_write(const char *path, const uint8_t *data, size_t len, char *err, size_t errlen)
+int dg_file_stage(const char *path, const uint8_t *data, size_t len, char **staged, char *err,
+                  size_t errlen)
 {
     char *tmp = NULL;
     const char *base = dg_file_base(path);
-    int fd = -1;
+    int fd;
 
+    *staged = NULL;
     if (make_parents(path) != 0) {
         snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
         return -1;
@@ -297,25 +300,73 @@ int dg_file_write(const char *path, const uint8_t *data, size_t len, char *err, 
     }
     if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        goto fail;
+        close(fd);
+        dg_file_discard(tmp);
+        return -1;
     }
     if (close(fd) != 0) {
-        fd = -1;
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        goto fail;
+        dg_file_discard(tmp);
+        return -1;
     }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot rename onto %s: %s", path, strerror(errno));
-        goto fail;
+    *staged = tmp;
+    return 0;
+}
+
+void dg_file_discard(char *staged)
+{
+    if (staged == NULL)
+        return;
+    unlink(staged);
+    free(staged);
+}
+
+/* rename without replacing: renameat2's RENAME_NOREPLACE, or link + unlink where unsupported. */
+static int rename_new(const char *from, const char *to)
+{
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return -1;
+    if (link(from, to) != 0)
+        return -1;
+    unlink(from);
+    return 0;
+}
+
+int dg_file_commit(char *staged, const char *path, int replace, char *err, size_t errlen)
+{
+    int rc = replace ? rename(staged, path) : rename_new(staged, path);
+
+    if (rc != 0) {
+        if (errno == EEXIST)
+            snprintf(err, errlen, "%s already exists: not overwritten", path);
+        else
+            snprintf(err, errlen, "cannot rename onto %s: %s", path, strerror(errno));
+        return -1;
     }
     sync_parent(path);
-    free(tmp);
+    free(staged);
     return 0;
-fail:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(tmp);
-    return -1;
+}
+
+int dg_file_write(const char *path, const uint8_t *data, size_t len, int replace, char *err,
+                  size_t errlen)
+{
+    char *staged = NULL;
+
+    if (dg_file_stage(path, data, len, &staged, err, errlen) != 0)
+        return -1;
+    if (dg_file_commit(staged, path, replace, err, errlen) != 0) {
+        dg_file_discard(staged);
+        return -1;
+    }
+    return 0;
+}
+
+int dg_file_same(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }

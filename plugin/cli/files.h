@@ -39,9 +39,27 @@ int dg_file_read(const char *path, uint8_t **data, size_t *len, char *err, size_
 
 /*
  * Writes data to path atomically with mode 0600, creating missing parent
- * directories. On failure nothing is left at path or beside it.
+ * directories. An existing path is replaced only when replace is set (the
+ * caller's own input, rewritten in place); otherwise it is refused, never
+ * overwritten. On failure nothing is left at path or beside it.
  */
-int dg_file_write(const char *path, const uint8_t *data, size_t len, char *err, size_t errlen);
+int dg_file_write(const char *path, const uint8_t *data, size_t len, int replace, char *err,
+                  size_t errlen);
+
+/*
+ * The two halves of dg_file_write, for a caller with work to finish in
+ * between: stage writes and syncs a temporary file beside path (*staged,
+ * malloc'd); commit renames it onto path as dg_file_write does and frees
+ * staged (on failure the staged file stays, for the caller to discard or
+ * name); discard removes it.
+ */
+int dg_file_stage(const char *path, const uint8_t *data, size_t len, char **staged, char *err,
+                  size_t errlen);
+int dg_file_commit(char *staged, const char *path, int replace, char *err, size_t errlen);
+void dg_file_discard(char *staged);
+
+/* 1 when both paths name the same existing file. */
+int dg_file_same(const char *a, const char *b);
 
 /* The last component of a path (a pointer into it). */
 const char *dg_file_base(const char *path);

@@ -18,6 +18,7 @@
 #include "files.h"
 #include "progress.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -60,7 +61,9 @@ static const char usage_keygen[] =
     "                         terminal (on a terminal it is on by default)\n"                      \
     "  -q, --quiet            no progress line\n"                                                  \
     "      --summary-json FILE  write the run's totals and each failed input with\n"               \
-    "                         its reason to FILE (JSON; inputs named as given)\n"
+    "                         its reason to FILE (JSON; inputs named as given)\n"                  \
+    "      --overwrite        replace an output file that already exists (by default\n"            \
+    "                         it is refused: never overwritten)\n"
 
 static const char usage_protect[] =
     "usage: dcmguard protect -k KEYFILE -s KEYSTORE -o OUT [options] IN...\n"
@@ -161,7 +164,7 @@ static const char usage_inspect[] =
 typedef struct options {
     const char *key, *keystore, *output, *slices_dir;
     unsigned tile_rows, tile_cols, threads;
-    int verbose, deidentified, json, allow_burned_in;
+    int verbose, deidentified, json, allow_burned_in, overwrite;
     int audit_syslog, xml;
     const char *since, *anchor;
     int progress; /* -1 --quiet, 0 on a terminal, 1 --progress */
@@ -191,7 +194,8 @@ enum {
     OPT_ANCHOR,
     OPT_XML,
     OPT_PROGRESS,
-    OPT_SUMMARY_JSON
+    OPT_SUMMARY_JSON,
+    OPT_OVERWRITE
 };
 
 static const struct option long_options[] = {
@@ -217,6 +221,7 @@ static const struct option long_options[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
+    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -283,6 +288,29 @@ static int parse_policy(const char *s, dg_otp_policy *policy)
     return 0;
 }
 
+/* 1 when path can be created or replaced as a file (checked before the run, not after it). */
+static int writable_path(const char *path)
+{
+    struct stat st;
+    char *dir = strdup(path), *slash;
+    int ok;
+
+    if (dir == NULL)
+        return 0;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        free(dir);
+        return 0;
+    }
+    slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash != NULL)
+        *slash = '\0';
+    ok = access(slash != NULL ? dir : ".", W_OK | X_OK) == 0;
+    free(dir);
+    return ok;
+}
+
 /* Parses argv from optind; returns 0, 1 for --help (printed), or EXIT_USAGE. */
 static int parse_options(int argc, char **argv, const char *usage, options *o)
 {
@@ -314,6 +342,11 @@ static int parse_options(int argc, char **argv, const char *usage, options *o)
             break;
         case OPT_SUMMARY_JSON:
             o->summary_json = optarg;
+            if (!writable_path(optarg))
+                return usage_error(usage, "--summary-json: cannot write '%s'", optarg);
+            break;
+        case OPT_OVERWRITE:
+            o->overwrite = 1;
             break;
         case OPT_TILES:
             if (parse_tiles(optarg, &o->tile_rows, &o->tile_cols) != 0)
@@ -473,7 +506,7 @@ static int write_slices(const run *r, const dg_protected *p, char *err, size_t e
             snprintf(err, errlen, "out of memory");
             break;
         }
-        if (dg_file_write(path, p->slices[i].data, p->slices[i].len, err, errlen) != 0) {
+        if (dg_file_write(path, p->slices[i].data, p->slices[i].len, 0, err, errlen) != 0) {
             free(path);
             break;
         }
@@ -489,15 +522,28 @@ static int write_slices(const run *r, const dg_protected *p, char *err, size_t e
     return -1;
 }
 
+/* An output that exists and is not the job's own input is never overwritten. */
+static int refuse_existing(const char *out, char *err, size_t errlen)
+{
+    struct stat st;
+
+    if (lstat(out, &st) != 0 && errno == ENOENT)
+        return 0;
+    snprintf(err, errlen, "%s already exists: not overwritten", out);
+    return -1;
+}
+
 static int protect_one(run *r, const dg_job *job, char *err, size_t errlen)
 {
     uint8_t *in = NULL;
     size_t in_len = 0;
     dg_protected p;
     unsigned flags = r->slices_dir ? DG_PROTECT_SLICES : 0;
-    int rc = -1;
+    int replace = r->opt.overwrite || dg_file_same(job->in, job->out), rc = -1;
 
     memset(&p, 0, sizeof p);
+    if (!replace && refuse_existing(job->out, err, errlen) != 0)
+        return -1;
     if (dg_file_read(job->in, &in, &in_len, err, errlen) != 0)
         return -1;
     if (dg_protect(r->ctx, in, in_len, dg_file_base(job->in), flags, &p, err, errlen) != DG_OK)
@@ -505,7 +551,7 @@ static int protect_one(run *r, const dg_job *job, char *err, size_t errlen)
     /* Slices first: a protected file never exists without its slices. */
     if (r->slices_dir && write_slices(r, &p, err, errlen) != 0)
         goto done;
-    if (dg_file_write(job->out, p.file, p.file_len, err, errlen) != 0)
+    if (dg_file_write(job->out, p.file, p.file_len, replace, err, errlen) != 0)
         goto done;
     if (r->opt.verbose)
         printf("protected %s -> %s (%zu -> %zu bytes%s)\n", job->in, job->out, in_len, p.file_len,
@@ -536,24 +582,39 @@ static int restore_one(run *r, const dg_job *job, char *err, size_t errlen)
     uint8_t *in = NULL, *out = NULL;
     size_t in_len = 0, out_len = 0;
     unsigned flags = r->opt.deidentified ? DG_RESTORE_DEIDENTIFIED : DG_RESTORE_KEEP_PAD;
-    char warning[200];
-    int rc = -1;
+    char warning[200], *staged = NULL;
+    int replace = r->opt.overwrite || dg_file_same(job->in, job->out), rc = -1;
 
     if (r->opt.deidentified && r->opt.allow_burned_in)
         flags |= DG_RESTORE_BURNED_IN_OK;
+    if (!replace && refuse_existing(job->out, err, errlen) != 0)
+        return -1;
     if (dg_file_read(job->in, &in, &in_len, err, errlen) != 0)
         return -1;
     if (dg_restore(r->ctx, in, in_len, r->slices_dir ? load_slice : NULL, r, flags, &out, &out_len,
                    err, errlen) != DG_OK)
         goto done;
-    if (dg_file_write(job->out, out, out_len, err, errlen) != 0) {
+    /*
+     * Written and synced under a temporary name first; a single-use pad is
+     * destroyed next, and only then does the output get its name: if the
+     * pad cannot be destroyed, no original is left behind, so a released
+     * pad never gives a second one.
+     */
+    if (dg_file_stage(job->out, out, out_len, &staged, err, errlen) != 0) {
         if (!r->opt.deidentified) /* the claimed single-use pad goes back */
             dg_restore_abandon(r->ctx, in, in_len, NULL, 0);
         goto done;
     }
-    /* the restored file is safely on disk: a single-use pad may go now */
-    if (!r->opt.deidentified && dg_restore_done(r->ctx, in, in_len, err, errlen) != DG_OK)
+    if (!r->opt.deidentified && dg_restore_done(r->ctx, in, in_len, err, errlen) != DG_OK) {
+        dg_file_discard(staged);
         goto done;
+    }
+    if (dg_file_commit(staged, job->out, replace, err, errlen) != 0) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, "; the restored file is kept as %s", staged);
+        free(staged);
+        goto done;
+    }
     if (r->opt.deidentified && dg_burned_in_warning(out, out_len, warning, sizeof warning))
         fprintf(stderr, "dcmguard: warning: %s: %s\n", job->in, warning);
     if (r->opt.verbose)

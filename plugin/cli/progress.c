@@ -157,7 +157,7 @@ static int write_summary(const dg_progress *p, double seconds, const char *path,
     }
     fprintf(f, "%s]\n}\n", p->failed ? "\n  " : "");
     fclose(f);
-    rc = dg_file_write(path, (const uint8_t *)text, len, err, errlen);
+    rc = dg_file_write(path, (const uint8_t *)text, len, 1, err, errlen); /* the last run's */
     free(text);
     return rc;
 }

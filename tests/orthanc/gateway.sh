@@ -194,6 +194,7 @@ code=$(http_code 8044 /dcmguard/restore "${A[@]}" -X POST --data-binary @"$DATA/
 expect "POST /dcmguard/restore of an unprotected file is a 400" [ "$code" = 400 ]
 # Single-use through REST (issue 12): 8 concurrent POSTs of one single-use file, 3 rounds: one original each.
 for round in 1 2 3; do
+    rm -f "$TMP/once.dcm"
     "$CLI" protect --otp-policy single-use -k "$KEY" -s "$TMP/keys.db" -o "$TMP/once.dcm" \
         "$DATA/files/pydicom_SC_rgb_small_odd.dcm" || fail "protect single-use"
     pids=()

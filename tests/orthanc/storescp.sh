@@ -130,7 +130,7 @@ expect "the archive received the three protected files" settle "$TMP/archive" 3
 expect "and the outbox is empty" settle "$TMP/out/outbox" 0
 for f in "$TMP"/archive/*; do
     expect "the archive's copy $(basename "$f") restores" \
-        "$CLI" restore -k "$DCMGUARD_KEY" -s "$DCMGUARD_KEYSTORE" -o "$TMP/fwd.dcm" "$f"
+        "$CLI" restore --overwrite -k "$DCMGUARD_KEY" -s "$DCMGUARD_KEYSTORE" -o "$TMP/fwd.dcm" "$f"
 done
 storescu -aec STORE -xt 127.0.0.1 11115 "${FILES[@]:3:2}" 2>/dev/null
 expect "with the archive up, the hook forwards at once" settle "$TMP/archive" 5
