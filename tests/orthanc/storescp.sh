@@ -134,7 +134,45 @@ for f in "$TMP"/archive/*; do
 done
 storescu -aec STORE -xt 127.0.0.1 11115 "${FILES[@]:3:2}" 2>/dev/null
 expect "with the archive up, the hook forwards at once" settle "$TMP/archive" 5
+
+# An archive that refuses one file (no presentation context for PDF) must not hold back the others.
+cat >"$TMP/ctmr.cfg" <<'EOF'
+[[TransferSyntaxes]]
+[Any]
+TransferSyntax1 = JPEGLSLossless
+TransferSyntax2 = LocalEndianExplicit
+TransferSyntax3 = LittleEndianImplicit
+[[PresentationContexts]]
+[Ctx]
+PresentationContext1 = VerificationSOPClass\Any
+PresentationContext2 = CTImageStorage\Any
+PresentationContext3 = MRImageStorage\Any
+[[Profiles]]
+[CTMR]
+PresentationContexts = Ctx
+EOF
+mkdir -p "$TMP/archive2"
+storescp -aet CTMR -xf "$TMP/ctmr.cfg" CTMR +uf -od "$TMP/archive2" 11117 >>"$TMP/storescp.log" 2>&1 &
+SCP_PIDS+=($!)
+sleep 0.3
+export DCMGUARD_FORWARD=CTMR@127.0.0.1:11117
+scp 11118 STORE "$TMP/in" "$HOOK #f"
+storescu -aec STORE -xt 127.0.0.1 11118 "$DATA/files/dcmguard_pdf.dcm" 2>/dev/null
+storescu -aec STORE -xt 127.0.0.1 11118 "${FILES[@]:5:2}" 2>/dev/null
+expect "the CT files behind a refused PDF reach the archive" settle "$TMP/archive2" 2
+expect "the refused PDF waits, protected, in outbox/rejected" settle "$TMP/out/outbox/rejected" 1
+expect "and the hook named it" grep -q "CTMR refused .*: kept in .*outbox/rejected" "$TMP/storescp.log"
 unset DCMGUARD_FORWARD
+
+# DCMGUARD_OUT holds the only copy once the received file is gone: one others may write to
+# (and so delete from) is refused, and the received file goes to the quarantine, not away.
+mkdir -m 700 "$TMP/in3"
+mkdir -m 777 "$TMP/sharedout"
+cp "$DATA/files/pydicom_CT_small.dcm" "$TMP/in3/CT.3"
+DCMGUARD_IN=$TMP/in3 DCMGUARD_OUT=$TMP/sharedout "$HOOK" CT.3 2>"$TMP/shared.err"
+expect "a DCMGUARD_OUT of mode 777 is refused: $(cat "$TMP/shared.err")" grep -q "DCMGUARD_OUT .*writable by group or others" "$TMP/shared.err"
+expect "and the received file is kept in the quarantine" cmp -s "$TMP/in3/quarantine/CT.3" "$DATA/files/pydicom_CT_small.dcm"
+expect "and nothing went to the shared folder" [ -z "$(ls -A "$TMP/sharedout")" ]
 
 echo "== $SECONDS s: in place"
 mkdir -p "$TMP/inplace"
