@@ -48,6 +48,7 @@ sleep 6
 refuse "restore after TTL" "$CLI" restore -k "$K" -s "$S" -o "$TMP/ttl-back.dcm" "$TMP/ttl.dcm" 2>"$TMP/err"
 grep -q "destroyed or has expired" "$TMP/err" && ok || fail "TTL restore message: $(cat "$TMP/err")"
 refuse "a bad duration" "$CLI" protect --otp-ttl 5x -k "$K" -s "$S" -o "$TMP/x.dcm" "$MR" 2>/dev/null
+refuse "a duration past 64 bits (it wrapped to 'never')" "$CLI" protect --otp-ttl 99999999999999999999999s -k "$K" -s "$S" -o "$TMP/x.dcm" "$MR" 2>/dev/null
 
 # keys destroy: that instance's identity is gone, its pixels are not. The
 # CT says Burned In Annotation NO, so --deidentified needs no override.
