@@ -55,6 +55,15 @@ expect "the refusal says so" grep -q "IM1 already exists: not overwritten" "$TMP
 expect "the unrelated original is untouched" sha256sum -c --quiet "$TMP/ow.sha"
 expect "--overwrite replaces it when asked" "$CLI" protect --overwrite -k "$K" -s "$TMP/s" -o "$TMP/ow/" "$TMP/ow/series2/"
 expect "in place (the output is the input) needs no --overwrite" "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/ow/series2/IM1" "$TMP/ow/series2/IM1"
+"$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/ow.sha/x.dcm" "$F/pydicom_CT_small.dcm" 2>"$TMP/notdir.err"
+expect "an output under a plain file says why, not 'already exists'" grep -q "x.dcm: Not a directory" "$TMP/notdir.err"
+mkdir -p "$TMP/sjc"
+cp "$F/pydicom_CT_small.dcm" "$TMP/sjc/a.dcm"
+sha256sum "$TMP/sjc/a.dcm" >"$TMP/sjc.sha"
+"$CLI" protect --summary-json "$TMP/sjc/a.dcm" -k "$K" -s "$TMP/s" -o "$TMP/sjc" "$TMP/sjc" 2>/dev/null
+rc=$?
+expect "a --summary-json that is one of the run's files is a usage error" [ $rc = 2 ]
+expect "and the file is untouched" sha256sum -c --quiet "$TMP/sjc.sha"
 mkfifo "$TMP/fifo"
 timeout 10 "$CLI" protect -k "$K" -s "$TMP/s" -o "$TMP/fifo.out" "$TMP/fifo" 2>"$TMP/fifo.err"
 expect "a FIFO is refused at once, not waited on" [ $? = 1 ]

@@ -321,17 +321,30 @@ void dg_file_discard(char *staged)
     free(staged);
 }
 
-/* rename without replacing: renameat2's RENAME_NOREPLACE, or link + unlink where unsupported. */
+/*
+ * rename without replacing: renameat2's RENAME_NOREPLACE; where the file
+ * system has none, link + unlink; where it has no hard links either, a
+ * check then a rename (a race with another writer is possible there).
+ */
 static int rename_new(const char *from, const char *to)
 {
+    struct stat st;
+
     if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
         return 0;
     if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
         return -1;
-    if (link(from, to) != 0)
+    if (link(from, to) == 0) {
+        (void)unlink(from); /* at worst a hidden second name of the same bytes, mode 0600 */
+        return 0;
+    }
+    if (errno != EPERM && errno != ENOTSUP && errno != ENOSYS)
         return -1;
-    unlink(from);
-    return 0;
+    if (lstat(to, &st) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return rename(from, to);
 }
 
 int dg_file_commit(char *staged, const char *path, int replace, char *err, size_t errlen)

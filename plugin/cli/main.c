@@ -527,9 +527,12 @@ static int refuse_existing(const char *out, char *err, size_t errlen)
 {
     struct stat st;
 
-    if (lstat(out, &st) != 0 && errno == ENOENT)
+    if (lstat(out, &st) == 0)
+        snprintf(err, errlen, "%s already exists: not overwritten", out);
+    else if (errno == ENOENT)
         return 0;
-    snprintf(err, errlen, "%s already exists: not overwritten", out);
+    else
+        snprintf(err, errlen, "cannot use %s: %s", out, strerror(errno));
     return -1;
 }
 
@@ -667,6 +670,16 @@ static int run_planned(run *r, const dg_jobs *jobs, const char *name, job_fn fn)
     return failures;
 }
 
+/* 1 when the summary would be written over one of the run's inputs or outputs. */
+static int summary_clashes(const char *summary, const dg_jobs *jobs)
+{
+    for (size_t i = 0; i < jobs->count; i++)
+        if (strcmp(summary, jobs->items[i].out) == 0 || dg_file_same(summary, jobs->items[i].in) ||
+            dg_file_same(summary, jobs->items[i].out))
+            return 1;
+    return 0;
+}
+
 static int run_jobs(int argc, char **argv, const char *name, const char *usage, job_fn fn)
 {
     char err[DG_ERRLEN];
@@ -690,6 +703,12 @@ static int run_jobs(int argc, char **argv, const char *name, const char *usage, 
         fprintf(stderr, "dcmguard: %s: %s\n", name, err);
         dg_ctx_destroy(r.ctx);
         return 1;
+    }
+    if (r.opt.summary_json != NULL && summary_clashes(r.opt.summary_json, &jobs)) {
+        dg_jobs_free(&jobs);
+        dg_ctx_destroy(r.ctx);
+        return usage_error(usage, "--summary-json '%s' is one of the run's inputs or outputs",
+                           r.opt.summary_json);
     }
     failures = run_planned(&r, &jobs, name, fn);
     dg_jobs_free(&jobs);

@@ -117,6 +117,9 @@ chmod 700 "$TMP/open"
 mkdir -m 770 "$TMP/openq"
 DCMGUARD_IN=$TMP/open DCMGUARD_QUARANTINE=$TMP/openq "$HOOK" CT.1 2>"$TMP/openq.err"
 expect "a quarantine of mode 770 is refused: $(cat "$TMP/openq.err")" grep -q "DCMGUARD_QUARANTINE .*mode 770" "$TMP/openq.err"
+DCMGUARD_IN=$TMP/open DCMGUARD_QUARANTINE=$TMP/open/. "$HOOK" CT.1 2>"$TMP/sameq.err"
+expect "a quarantine that is the incoming folder is refused: $(cat "$TMP/sameq.err")" grep -q "is DCMGUARD_IN itself" "$TMP/sameq.err"
+expect "and the received file is still there" cmp -s "$TMP/open/CT.1" "$DATA/files/pydicom_CT_small.dcm"
 
 echo "== $SECONDS s: forwarding; the archive starts after the sends"
 kill "${SCP_PIDS[0]}"
@@ -162,6 +165,22 @@ storescu -aec STORE -xt 127.0.0.1 11118 "${FILES[@]:5:2}" 2>/dev/null
 expect "the CT files behind a refused PDF reach the archive" settle "$TMP/archive2" 2
 expect "the refused PDF waits, protected, in outbox/rejected" settle "$TMP/out/outbox/rejected" 1
 expect "and the hook named it" grep -q "CTMR refused .*: kept in .*outbox/rejected" "$TMP/storescp.log"
+# An archive that cannot write (Refused: OutOfResources) is a passing problem: the file stays
+# in the outbox, not in rejected/, and goes once the archive can write again.
+mkdir -p "$TMP/archive3"
+storescp -aet FULL +xa +uf -od "$TMP/archive3" 11119 >>"$TMP/storescp.log" 2>&1 &
+SCP_PIDS+=($!)
+sleep 0.3
+rmdir "$TMP/archive3"
+export DCMGUARD_FORWARD=FULL@127.0.0.1:11119
+cp "${FILES[7]}" "$TMP/in/CT.OOR1"
+"$HOOK" CT.OOR1 2>>"$TMP/oor.err"
+expect "an archive that cannot write: the file waits in the outbox" settle "$TMP/out/outbox" 1
+expect "and is not taken for refused" settle "$TMP/out/outbox/rejected" 1
+mkdir -p "$TMP/archive3"
+"$HOOK" --flush 2>>"$TMP/oor.err"
+expect "once the archive can write, it arrives" settle "$TMP/archive3" 1
+expect "and the outbox is empty again" settle "$TMP/out/outbox" 0
 unset DCMGUARD_FORWARD
 
 # DCMGUARD_OUT holds the only copy once the received file is gone: one others may write to
