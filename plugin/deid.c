@@ -163,8 +163,9 @@ static dg_deid_act unlisted(unsigned options, uint16_t group, uint16_t element, 
         return vr_is(written, DG_BINARY_VRS) ? DG_ACT_ZERO : DG_ACT_REMOVE;
     if (vr_is(written, DG_BINARY_VRS))
         return DG_ACT_REMOVE; /* a value written as bytes its attribute does not have: opaque */
-    if (describes_patient(group, element))
-        return (options & DG_DEID_OPT_PATIENT_CHARS) ? DG_ACT_KEEP : DG_ACT_DUMMY;
+    if (describes_patient(group, element) && !(options & DG_DEID_OPT_PATIENT_CHARS))
+        return vr_is(written, "DS IS US SS UL SL FL FD SV UV") ? DG_ACT_DUMMY /* 0 */
+                                                               : DG_ACT_REMOVE;
     return DG_ACT_KEEP; /* numbers and coded strings */
 #undef EITHER
 }

@@ -1169,7 +1169,7 @@ const dg_deid_safe dg_deid_safe_rows[479] = {
     {0x7FD1, 0x11, "SIEMENS Ultrasound SC2000", "OB"},
 };
 
-const dg_deid_allow dg_deid_allow_rows[77] = {
+const dg_deid_allow dg_deid_allow_rows[78] = {
     {0x00041510, 0xFFFFFFFF}, /* ReferencedSOPClassUIDInFile */
     {0x00041512, 0xFFFFFFFF}, /* ReferencedTransferSyntaxUIDInFile */
     {0x0004151A, 0xFFFFFFFF}, /* ReferencedRelatedGeneralSOPClassUIDInFile */
@@ -1190,6 +1190,7 @@ const dg_deid_allow dg_deid_allow_rows[77] = {
     {0x00081150, 0xFFFFFFFF}, /* ReferencedSOPClassUID */
     {0x0008115A, 0xFFFFFFFF}, /* SOPClassesSupported */
     {0x00083002, 0xFFFFFFFF}, /* AvailableTransferSyntaxUID */
+    {0x00102210, 0xFFFFFFFF}, /* AnatomicalOrientationType */
     {0x00180024, 0xFFFFFFFF}, /* SequenceName */
     {0x00180031, 0xFFFFFFFF}, /* Radiopharmaceutical */
     {0x00180085, 0xFFFFFFFF}, /* ImagedNucleus */
@@ -1264,7 +1265,7 @@ const dg_deid_allow dg_deid_allow_rows[77] = {
 const size_t dg_deid_rule_count = sizeof dg_deid_rules / sizeof dg_deid_rules[0];
 const size_t dg_deid_safe_count = sizeof dg_deid_safe_rows / sizeof dg_deid_safe_rows[0];
 const size_t dg_deid_allow_count = sizeof dg_deid_allow_rows / sizeof dg_deid_allow_rows[0];
-enum { DG_DEID_ALLOW_EXACT = 77 };
+enum { DG_DEID_ALLOW_EXACT = 78 };
 
 const dg_deid_rule *dg_deid_lookup(uint16_t group, uint16_t element)
 {

@@ -184,10 +184,11 @@ static void test_classify(void)
     CHECK(act_of(0x0008, 0x1125, "OW", 0, NULL, none) == DG_ACT_REMOVE);
     CHECK(act_of(0x0010, 0x1022, "DS", 0, NULL, none) == DG_ACT_DUMMY); /* Body Mass Index */
     CHECK(act_of(0x0010, 0x1022, "DS", 0, NULL, DG_DEID_OPT_PATIENT_CHARS) == DG_ACT_KEEP);
-    CHECK(act_of(0x0010, 0x9431, "FL", 0, NULL, none) == DG_ACT_DUMMY); /* Body Thickness */
-    CHECK(act_of(0x0010, 0x0022, "CS", 0, NULL, none) == DG_ACT_DUMMY); /* Type of Patient ID */
-    CHECK(act_of(0x0040, 0xA30A, "DS", 0, NULL, none) == DG_ACT_DUMMY); /* SR Numeric Value */
-    CHECK(act_of(0x0040, 0xA161, "FD", 0, NULL, none) == DG_ACT_DUMMY); /* Floating Point V. */
+    CHECK(act_of(0x0010, 0x9431, "FL", 0, NULL, none) == DG_ACT_DUMMY);  /* Body Thickness */
+    CHECK(act_of(0x0010, 0x0022, "CS", 0, NULL, none) == DG_ACT_REMOVE); /* Type of Patient ID */
+    CHECK(act_of(0x0010, 0x2210, "CS", 0, NULL, none) == DG_ACT_KEEP);   /* BIPED: allowed */
+    CHECK(act_of(0x0040, 0xA30A, "DS", 0, NULL, none) == DG_ACT_DUMMY);  /* SR Numeric Value */
+    CHECK(act_of(0x0040, 0xA161, "FD", 0, NULL, none) == DG_ACT_DUMMY);  /* Floating Point V. */
     CHECK(act_of(0x0040, 0xA30A, "DS", 0, NULL, DG_DEID_OPT_PATIENT_CHARS) == DG_ACT_KEEP);
     /* sequences */
     CHECK(act_of(0x0040, 0xA730, "SQ", 1, NULL, none) == DG_ACT_KEEP); /* Content Seq.: D, walked */
