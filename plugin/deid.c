@@ -112,6 +112,7 @@ dg_deid_act dg_deid_classify(const dg_deid_elem *e, unsigned options)
 
 #define DG_TEXT_VRS "PN LO LT SH ST UT UC UR AE"
 #define DG_BINARY_VRS "OB OW OF OD OL OV UN ox px"
+#define DG_NUMBER_VRS "DS IS US SS UL SL FL FD SV UV" /* their dummy is 0 (dummy_for) */
 
 /* 1 when the file wrote the dictionary's VR, or one of the forms a multi-VR entry allows. */
 static int same_vr(const char *dict, const char *file_vr)
@@ -164,8 +165,7 @@ static dg_deid_act unlisted(unsigned options, uint16_t group, uint16_t element, 
     if (vr_is(written, DG_BINARY_VRS))
         return DG_ACT_REMOVE; /* a value written as bytes its attribute does not have: opaque */
     if (describes_patient(group, element) && !(options & DG_DEID_OPT_PATIENT_CHARS))
-        return vr_is(written, "DS IS US SS UL SL FL FD SV UV") ? DG_ACT_DUMMY /* 0 */
-                                                               : DG_ACT_REMOVE;
+        return vr_is(written, DG_NUMBER_VRS) ? DG_ACT_DUMMY : DG_ACT_REMOVE;
     return DG_ACT_KEEP; /* numbers and coded strings */
 #undef EITHER
 }
@@ -336,7 +336,7 @@ static const char *dummy_for(const char *vr)
         return "19000101000000";
     if (vr_is(vr, "TM"))
         return "000000";
-    if (vr_is(vr, "DS IS US SS UL SL FL FD SV UV"))
+    if (vr_is(vr, DG_NUMBER_VRS))
         return "0";
     return NULL;
 }
@@ -566,11 +566,12 @@ static int decide(void *user, const dg_dicom_visit *v, char *out, size_t cap)
 {
     dg_deid *s = user;
     dg_deid_elem e = {v->group, v->element, v->vr, vr_is(v->vr, "SQ"), creator_of(v)};
-    dg_deid_act act = dg_deid_classify(&e, s->options);
+    dg_deid_act act;
     const char *dummy;
 
     if (v->depth == 0 && v->group == 0x7FE0 && v->element == 0x0010)
         return DG_DICOM_KEEP; /* the pixels: protection puts the placeholder in their place */
+    act = dg_deid_classify(&e, s->options);
 
     if (act == DG_ACT_KEEP && v->group == 0x0042 && v->element == 0x0015) {
         snprintf(out, cap, "%zu", strlen(dummy_document(s->mime))); /* the dummy's length */
